@@ -17,7 +17,7 @@ export interface MapJson {
   maxEntries: number;
   flags?: number;
   mapExtra?: number;
-  btf?: { fields: { kind: 'spin_lock' | 'list_head' | 'rb_root' | 'timer'; off: number }[] };
+  btf?: { fields: { kind: 'spin_lock' | 'list_head' | 'rb_root' | 'timer'; off: number; node?: { size: number; off: number } }[] };
   inner?: MapJson;
 }
 
@@ -39,7 +39,7 @@ function mapFromJson(m: MapJson, path: string): MapDef {
     type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries,
     ...(m.flags !== undefined ? { flags: m.flags } : {}),
     ...(m.mapExtra !== undefined ? { mapExtra: m.mapExtra } : {}),
-    ...(m.btf ? { btf: { fields: m.btf.fields.map((f) => ({ kind: f.kind, off: f.off })) } } : {}),
+    ...(m.btf ? { btf: { fields: m.btf.fields.map((f) => ({ kind: f.kind, off: f.off, ...(f.node ? { node: { size: f.node.size, off: f.node.off } } : {}) })) } } : {}),
     ...(m.inner ? { inner: mapFromJson(m.inner, `${path}/inner`) } : {}),
   };
 }

@@ -47,6 +47,9 @@ export interface MapValueField {
   readonly kind: 'spin_lock' | 'list_head' | 'rb_root' | 'timer';
   /** Byte offset inside the value. */
   readonly off: number;
+  /** list_head / rb_root: the contained node struct (size, offset of its list/rb node); the
+   * kernel target's BTF defaults to {size: 32, off: 8} for lists and {size: 40, off: 8} for rbtrees. */
+  readonly node?: { readonly size: number; readonly off: number };
 }
 
 export interface MapDef {
