@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
+import { GENERATED_PATH, generateEntryTypes } from './gen-types.ts';
+
+describe('corpus/entry.gen.ts', () => {
+  it('is what npm run gen:types produces from the current schema (not stale)', async () => {
+    const fresh = await generateEntryTypes();
+    const committed = readFileSync(GENERATED_PATH, 'utf8');
+    expect(committed, 'corpus/entry.gen.ts is stale: run npm run gen:types').toBe(fresh);
+    expect(fresh).toContain('export interface CorpusEntry');
+  });
+});
