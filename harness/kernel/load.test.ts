@@ -1,0 +1,80 @@
+import { expect, it } from 'vitest';
+import { describeKernel } from './testing.ts';
+import { loadProgram, effectiveProgFlags } from './load.ts';
+import { createKernelTarget } from './target.ts';
+import { branchyProgram, straightProgram, tinyProgram } from './sample-programs.ts';
+import type { Program } from '../isa/program.ts';
+import {
+  Add64, CallHelper, Exit, JEq, Label, LdMap, LdMapValue, Ldx, Mov64, St, Stx, resolve, R0, R1, R2, R10,
+} from '../isa/builder.ts';
+
+// Writes 7 into element 0 of an array map through a direct value pointer (src=6; the kernel
+// allows direct value access only for max_entries 1), returns it.
+const arrayStore: Program = {
+  progType: 'socket_filter',
+  maps: [{ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1 }, { type: 'array', keySize: 4, valueSize: 4, maxEntries: 3 }],
+  insns: resolve([LdMapValue(R1, 0, 0), Mov64.Imm(R2, 7), Stx(8, R1, 0, R2), Ldx(8, R0, R1, 0), Exit()]),
+};
+
+const hashLookup = (checked: boolean): Program => ({
+  progType: 'socket_filter',
+  maps: [{ type: 'hash', keySize: 4, valueSize: 8, maxEntries: 4 }],
+  insns: resolve([
+    St(4, R10, -4, 0), LdMap(R1, 0), Mov64.Reg(R2, R10), Add64.Imm(R2, -4), CallHelper('map_lookup_elem'),
+    ...(checked ? [JEq.Imm(R0, 0, 'out')] : []), Ldx(8, R0, R0, 0), ...(checked ? [Label('out')] : []),
+    Mov64.Imm(R0, 0), Exit(),
+  ]),
+});
+
+it('adds BPF_F_SLEEPABLE to SYSCALL programs only', () => {
+  expect(effectiveProgFlags({ progType: 'syscall', insns: [], maps: [] })).toBe(16);
+  expect(effectiveProgFlags({ progType: 'xdp', insns: [], maps: [], flags: 2 }, 128)).toBe(130);
+});
+
+describeKernel('loadProgram on the live kernel', () => {
+  it('accepts the sample programs and reports processed instruction counts', () => {
+    expect(loadProgram(tinyProgram())).toMatchObject({ verdict: 'accept', errno: 0, insnsProcessed: 2 });
+    expect(loadProgram(straightProgram())).toMatchObject({ verdict: 'accept', insnsProcessed: 50 });
+    const b = loadProgram(branchyProgram());
+    expect(b.verdict).toBe('accept');
+    expect(b.insnsProcessed).toBeGreaterThan(1000);
+  });
+
+  it('rejects an unchecked hash lookup with the kernel reason, in every log mode', () => {
+    const full = loadProgram(hashLookup(false), { logLevel: 1 });
+    const stats = loadProgram(hashLookup(false));
+    const bare = loadProgram(hashLookup(false), { bare: true });
+    for (const r of [full, stats, bare]) {
+      expect(r.verdict).toBe('reject');
+      expect(r.errno).toBe(13);
+      expect(r.error).toBe("R0 invalid mem access 'map_value_or_null'");
+    }
+    expect(full.log).toContain('call bpf_map_lookup_elem#1');
+    expect(loadProgram(hashLookup(true)).verdict).toBe('accept');
+  });
+
+  it('grows the log buffer from log_true_size when a level-2 log overflows it', () => {
+    const r = loadProgram(branchyProgram(), { logLevel: 2 });
+    expect(r.verdict).toBe('accept');
+    expect(r.log!.length).toBeGreaterThan(1 << 16);
+    expect(r.log).toMatch(/processed \d+ insns/);
+  });
+
+  it('runs a map-writing program and reads the map back through the target', () => {
+    const t = createKernelTarget();
+    const run = t.run(arrayStore);
+    expect(run.error).toBeUndefined();
+    expect(run.retval).toBe(7);
+    expect(Array.from(run.maps![0]![0]!)).toEqual([7, 0, 0, 0, 0, 0, 0, 0]);
+    expect(run.maps![0]!.length).toBe(1);
+    expect(run.maps![1]!.map((v) => Array.from(v!))).toEqual([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
+  });
+
+  it('verify through the target gives verdict, error and statistics', () => {
+    const t = createKernelTarget();
+    const v = t.verify(hashLookup(false));
+    expect(v).toMatchObject({ target: 'kernel', verdict: 'reject', errno: 13 });
+    expect(v.stats.insnsProcessed).toBeGreaterThan(0);
+    expect(t.verify(tinyProgram(), { logLevel: 2 }).log).toContain('0: (b7) r0 = 0');
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * Loading a Program into the kernel: BTF (when the program needs it), maps (by index through
+ * fd_array), then BPF_PROG_LOAD with a log policy, giving a verdict, the errno, the verifier's
+ * one-line reason, insnsProcessed and (on request) the log text.
+ *
+ * Log policy. `logLevel: 0` (the default) loads once at BPF_LOG_STATS (4): the kernel prints
+ * only its error lines and the stats footer, so one cheap load gives verdict, reason and
+ * `processed N insns` (bench/kernel.ts measures the cost against level 0). `bare: true` loads at
+ * level 0 (verdict and errno only; on a rejection one more load at level 4 fetches the reason;
+ * rejections are cheap). `logLevel: 1|2` loads once at that level and returns the log. Any log
+ * load that fails with ENOSPC because the buffer was short is retried once with a buffer sized
+ * from log_true_size.
+ *
+ * Invariant: every fd created here is closed before returning unless `keep` is set, in which case
+ * the caller owns the returned LoadedProgram and must close() it.
+ */
+import { encode } from '../isa/codec.ts';
+import { type Program, progTypeId, PROG_FLAGS } from '../isa/program.ts';
+import { UserError } from '../errors.ts';
+import { OwnedFd, closeAll } from './fd.ts';
+import { KernelMap, MapCreateError, createMap } from './maps.ts';
+import { LOG_LEVEL, type ProgLoadResult, progLoad } from './prog-load.ts';
+import { buildProgramBtf, programNeedsBtf, type ProgramBtf } from './btf/program-btf.ts';
+import { BtfLoadError, loadBtf } from './btf/load.ts';
+import { insnsProcessedFromLog, reasonFromLog, verificationTimeUsFromLog } from './log-footer.ts';
+import { errnoName } from './capability.ts';
+import { LoadedProgram } from './loaded.ts';
+
+export interface KernelLoadOptions {
+  /** 0 (verdict, reason, insnsProcessed), 1 or 2 (also the log text). */
+  readonly logLevel?: 0 | 1 | 2;
+  /** Load at log level 0 only (fastest); the reason is fetched by a second load on reject. */
+  readonly bare?: boolean;
+  /** Extra prog_flags OR-ed into the program's own (e.g. BPF_F_TEST_REG_INVARIANTS). */
+  readonly extraFlags?: number;
+  /** Keep the program and its maps loaded (accepted programs only) for test_run. */
+  readonly keep?: boolean;
+}
+
+export interface KernelLoadResult {
+  readonly verdict: 'accept' | 'reject';
+  /** 0 on accept. */
+  readonly errno: number;
+  /** The verifier's one-line reason on reject (or `errno NAME` when the log is empty). */
+  readonly error?: string;
+  readonly insnsProcessed?: number;
+  readonly verificationTimeUs?: number;
+  /** The log text when logLevel is 1 or 2. */
+  readonly log?: string;
+  /** Present when `keep` was set and the program was accepted. */
+  readonly loaded?: LoadedProgram;
+}
+
+/**
+ * prog_flags actually passed: the program's flags, the extra ones, and BPF_F_SLEEPABLE for
+ * SYSCALL programs (the kernel refuses non-sleepable ones outright: "Syscall programs can only
+ * be sleepable", so a SYSCALL Program means a sleepable one).
+ */
+export function effectiveProgFlags(p: Program, extra = 0): number {
+  let f = (p.flags ?? 0) | extra;
+  if (p.progType === 'syscall') f |= PROG_FLAGS.BPF_F_SLEEPABLE;
+  return f >>> 0;
+}
+
+let logBuf = Buffer.alloc(1 << 16);
+const statsBuf = Buffer.alloc(1 << 14);
+
+interface Setup {
+  readonly btf?: OwnedFd;
+  readonly programBtf?: ProgramBtf;
+  readonly maps: KernelMap[];
+}
+
+function setup(p: Program): Setup {
+  const programBtf = programNeedsBtf(p) ? buildProgramBtf(p) : undefined;
+  let btf: OwnedFd | undefined;
+  const maps: KernelMap[] = [];
+  try {
+    btf = programBtf ? loadBtf(programBtf.bytes) : undefined;
+    p.maps.forEach((def, i) => {
+      const ids = programBtf?.maps[i];
+      maps.push(createMap(def, { name: `vf_map${i}`, ...(ids && btf ? { btf: { btfFd: btf.fd, ...ids } } : {}) }));
+    });
+  } catch (e) {
+    closeAll(maps);
+    btf?.close();
+    if (e instanceof MapCreateError) throw new UserError(`/maps/${maps.length}: ${e.message}`);
+    if (e instanceof BtfLoadError) throw new UserError(`program BTF: ${e.message}`);
+    throw e;
+  }
+  return { ...(btf ? { btf } : {}), ...(programBtf ? { programBtf } : {}), maps };
+}
+
+function loadWithLog(base: Parameters<typeof progLoad>[0], level: number, small: boolean): ProgLoadResult {
+  let buf = small ? statsBuf : logBuf;
+  let r = progLoad({ ...base, logLevel: level, logBuf: buf });
+  if (r.errno === 28 && r.logTrueSize > buf.length) {
+    buf = Buffer.alloc(r.logTrueSize + 4096);
+    if (!small) logBuf = buf;
+    r = progLoad({ ...base, logLevel: level, logBuf: buf });
+  }
+  return r;
+}
+
+function toResult(r: ProgLoadResult, withLog: boolean): Omit<KernelLoadResult, 'loaded'> {
+  const accepted = r.fd >= 0;
+  const insnsProcessed = insnsProcessedFromLog(r.log);
+  const verificationTimeUs = verificationTimeUsFromLog(r.log);
+  const reason = accepted ? undefined : (reasonFromLog(r.log) ?? `bpf() failed with ${errnoName(r.errno)}`);
+  return {
+    verdict: accepted ? 'accept' : 'reject', errno: r.errno,
+    ...(reason !== undefined ? { error: reason } : {}),
+    ...(insnsProcessed !== undefined ? { insnsProcessed } : {}),
+    ...(verificationTimeUs !== undefined ? { verificationTimeUs } : {}),
+    ...(withLog ? { log: r.log } : {}),
+  };
+}
+
+/** Load `p` with the log policy of the module comment. */
+export function loadProgram(p: Program, opts: KernelLoadOptions = {}): KernelLoadResult {
+  const s = setup(p);
+  const base = {
+    progType: progTypeId(p.progType), insns: encode(p.insns),
+    progFlags: effectiveProgFlags(p, opts.extraFlags), fdArray: s.maps.map((m) => m.fd),
+    ...(s.btf ? { btfFd: s.btf.fd, funcInfo: s.programBtf!.funcInfo } : {}),
+  };
+  let r: ProgLoadResult;
+  const level = opts.logLevel ?? 0;
+  if (level > 0) r = loadWithLog(base, level, false);
+  else if (opts.bare) {
+    r = progLoad(base);
+    if (r.fd < 0) {
+      const again = loadWithLog(base, LOG_LEVEL.STATS, true);
+      if (again.fd >= 0) new OwnedFd(again.fd).close();
+      r = { ...again, fd: -1, errno: r.errno };
+    }
+  } else r = loadWithLog(base, LOG_LEVEL.STATS, true);
+  if (r.fd >= 0 && r.errno === 0 && opts.keep) {
+    return { ...toResult(r, level > 0), loaded: new LoadedProgram(p, new OwnedFd(r.fd), s.maps, s.btf) };
+  }
+  if (r.fd >= 0) new OwnedFd(r.fd).close();
+  closeAll(s.maps);
+  s.btf?.close();
+  return toResult(r, level > 0);
+}
