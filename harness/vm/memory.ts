@@ -1,0 +1,120 @@
+/**
+ * The VM's memory: a table of regions, and the fake 64-bit address space that points into them.
+ *
+ * Address scheme: a pointer to byte `off` of region `rid` is the 64-bit value
+ *
+ *     0xffff_RRRR_8000_0000 + off        (RRRR = rid, 1..0xfffe; off a signed 32-bit offset)
+ *
+ * so the high half of a pointer is 0xffffRRRR and the low half is 0x80000000 + off. Pointer
+ * arithmetic is ordinary 64-bit arithmetic on that value; an offset stays attributable to its
+ * region while it is within +-2 GiB of the region's base, which makes negative offsets (below a
+ * map value, below the stack) report the right region. A value whose high 16 bits are not 0xffff
+ * is a scalar (0 is NULL), and dereferencing it is a `null_deref` / `scalar_deref` fault.
+ *
+ * Invariant: every byte a program can read or write belongs to exactly one region; a region has
+ * a kind, a size, flags (readable, writable, alive) and, for stacks, a shadow byte per byte of
+ * data (1 = initialized). Region ids below TRANSIENT_BASE live as long as the environment (map
+ * values, map keys); ids from TRANSIENT_BASE up belong to one run (stack frames, context, packet,
+ * ring buffer records) and are recycled by `resetTransient` at the start of the next run.
+ */
+
+export type RegionKind =
+  | 'stack' | 'ctx' | 'packet' | 'map_value' | 'map' | 'ringbuf_record' | 'mem' | 'func' | 'ctx_buf';
+
+export const TRANSIENT_BASE = 0x8000;
+export const MAX_RID = 0xfffe;
+/** Pseudo region of code addresses (ld_imm64 src=4 callbacks): never dereferenceable. */
+export const FUNC_RID = 0xffff;
+export const PTR_HI_TAG = 0xffff0000;
+export const OFF_BIAS = 0x80000000;
+
+export const ptrHi = (rid: number): number => (PTR_HI_TAG | rid) | 0;
+export const ptrLo = (off: number): number => (OFF_BIAS + off) | 0;
+export const ptrBig = (rid: number, off: number): bigint =>
+  (BigInt(ptrHi(rid) >>> 0) << 32n) | BigInt(ptrLo(off) >>> 0);
+
+/** Region id of a 64-bit value given as halves, or 0 when it is not a pointer. */
+export const ridOf = (hi: number): number => ((hi >>> 16) === 0xffff ? hi & 0xffff : 0);
+/** Offset of a pointer inside its region (signed). */
+export const offOf = (lo: number): number => (lo - OFF_BIAS) | 0;
+
+export function decodePtr(v: bigint): { rid: number; off: number } | undefined {
+  const hi = Number(v >> 32n) | 0;
+  const rid = ridOf(hi);
+  if (rid === 0) return undefined;
+  return { rid, off: offOf(Number(v & 0xffffffffn) | 0) };
+}
+
+export interface Region {
+  rid: number;
+  kind: RegionKind;
+  bytes: Uint8Array;
+  /** Per-byte initialized flag (stack only); null = every byte is initialized. */
+  shadow: Uint8Array | null;
+  readable: boolean;
+  writable: boolean;
+  alive: boolean;
+  /** What it is, for fault messages: 'fp[0]', 'map 0 key 3', 'packet', ... */
+  label: string;
+  /** An owner object (a VmMap for map handles and values, a frame index, ...). */
+  owner?: unknown;
+  /** For map values: the element key, so helpers can find the element. */
+  key?: string;
+}
+
+export interface RegionOpts {
+  shadow?: boolean;
+  readable?: boolean;
+  writable?: boolean;
+  owner?: unknown;
+  key?: string;
+}
+
+export class Memory {
+  /** Region by id; index 0 and unused ids are undefined. */
+  readonly regions: Array<Region | undefined> = [undefined];
+  private nextPersistent = 1;
+  private nextTransient = TRANSIENT_BASE;
+
+  /** A persistent region (lives until the environment is dropped). */
+  allocPersistent(kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts = {}): Region | undefined {
+    if (this.nextPersistent >= TRANSIENT_BASE) return undefined;
+    return this.place(this.nextPersistent++, kind, bytes, label, opts);
+  }
+
+  /** A region that lives for the current run only. */
+  allocTransient(kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts = {}): Region | undefined {
+    if (this.nextTransient > MAX_RID) return undefined;
+    return this.place(this.nextTransient++, kind, bytes, label, opts);
+  }
+
+  private place(rid: number, kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts): Region {
+    const r: Region = {
+      rid, kind, bytes, label,
+      shadow: opts.shadow ? new Uint8Array(bytes.length) : null,
+      readable: opts.readable ?? true,
+      writable: opts.writable ?? true,
+      alive: true,
+      ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
+      ...(opts.key !== undefined ? { key: opts.key } : {}),
+    };
+    this.regions[rid] = r;
+    return r;
+  }
+
+  /** Drop every transient region (start of a run). */
+  resetTransient(): void {
+    for (let i = TRANSIENT_BASE; i < this.nextTransient; i++) this.regions[i] = undefined;
+    this.nextTransient = TRANSIENT_BASE;
+  }
+
+  get(rid: number): Region | undefined {
+    return this.regions[rid];
+  }
+
+  /** Mark a region freed: any later access is a use after free. */
+  free(rid: number): void {
+    const r = this.regions[rid];
+    if (r) r.alive = false;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Loading a Program into the VM and running it on one input: the environment (memory + maps),
+ * the context and packet regions built like BPF_PROG_TEST_RUN builds them, the run loop (plain
+ * or traced), and the result (r0 and the outputs, or the fault).
+ */
+import type { Program } from '../isa/program.ts';
+import { accessOptions } from './access.ts';
+import { stackFor } from './calls.ts';
+import { buildSkbCtx, buildXdpCtx, type CtxKind, ctxKindOf, ETH_HLEN, isL2, LAYOUTS, SKB, XDP } from './context.ts';
+import type { Fault, LoadError } from './fault.ts';
+import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
+import { type Code, loadCode, type MapRef } from './load.ts';
+import { VM_MAP_TYPES, VmMap } from './maps.ts';
+import { decodePtr, Memory, ptrHi, ptrLo } from './memory.ts';
+import { MAX_BPF_STACK, VmState } from './state.ts';
+
+/** Memory and maps shared by the programs that can reach each other (tail calls). */
+export class VmEnv {
+  readonly memory = new Memory();
+}
+
+export interface VmLoadOptions {
+  /** Share memory with other programs (needed for tail calls between them). */
+  readonly env?: VmEnv;
+  /** Bind Program.maps to these existing maps instead of creating new ones. */
+  readonly maps?: readonly VmMap[];
+  /** fd -> map, for ld_imm64 src = 1 / 2 (BPF_PSEUDO_MAP_FD / _VALUE). */
+  readonly fdMaps?: ReadonlyMap<number, VmMap>;
+  /** Accept bpf_conformance's callx (opcode 0x8d); Linux does not have it. */
+  readonly callx?: boolean;
+  /** Run with a raw memory region as context (bpf_conformance: r1 = mem, r2 = length). */
+  readonly rawMemory?: boolean;
+}
+
+export interface VmProgram {
+  readonly program: Program;
+  readonly code: Code;
+  readonly maps: readonly VmMap[];
+  readonly env: VmEnv;
+  readonly ctxKind: CtxKind;
+}
+
+export interface RunInput {
+  /** Packet bytes (skb and xdp types); default 64 zero bytes, as the project's kernel runs use. */
+  readonly packet?: Uint8Array;
+  /** Context bytes (ctx_in). */
+  readonly ctx?: Uint8Array;
+  /** Seed of bpf_get_prandom_u32 (default 0). */
+  readonly seed?: number;
+  readonly trace?: boolean;
+  /** Also copy the current frame's stack into each trace entry. */
+  readonly traceStack?: boolean;
+  /** Instruction budget (default 20,000,000). */
+  readonly budget?: number;
+  /** Allow reads of never-written stack bytes (privileged kernels allow them); default: fault. */
+  readonly uninitStackOk?: boolean;
+}
+
+export interface RegKind { readonly rid: number; readonly kind: string; readonly label: string; readonly off: number }
+
+export interface TraceEntry {
+  /** Logical instruction index; `slot` is the kernel's instruction number. */
+  readonly pc: number;
+  readonly slot: number;
+  /** Frame depth (0 = main program). */
+  readonly frame: number;
+  /** r0..r10 before executing pc. */
+  readonly regs: readonly bigint[];
+  /** Bit i set when ri is initialized. */
+  readonly init: number;
+  /** For each register holding a pointer: its region and offset. */
+  readonly regKinds: ReadonlyArray<RegKind | undefined>;
+  /** The current frame's stack bytes and init shadow (with traceStack). */
+  readonly stack?: { readonly bytes: Uint8Array; readonly init: Uint8Array };
+}
+
+export type RunResult =
+  | { kind: 'ok'; r0: bigint; packetOut?: Uint8Array; ctxOut?: Uint8Array; insnCount: number; trace?: TraceEntry[]; printk: string[] }
+  | { kind: 'fault'; fault: Fault; insnCount: number; trace?: TraceEntry[]; printk: string[] };
+
+export const DEFAULT_BUDGET = 20_000_000;
+const DEFAULT_PACKET = new Uint8Array(64);
+
+export function loadVmProgram(program: Program, opts: VmLoadOptions = {}): VmProgram | LoadError {
+  const ctxKind: CtxKind | undefined = opts.rawMemory ? 'mem' : ctxKindOf(program.progType);
+  if (!ctxKind) return { kind: 'load_error', pc: -1, message: `program type ${program.progType} is not supported by the VM` };
+  const env = opts.env ?? new VmEnv();
+  const maps: VmMap[] = [];
+  for (const [i, def] of program.maps.entries()) {
+    if (!VM_MAP_TYPES.has(def.type)) return { kind: 'load_error', pc: -1, message: `map ${i}: type ${def.type} is not supported by the VM` };
+    maps.push(opts.maps?.[i] ?? new VmMap(def, env.memory, i));
+  }
+  const ref = (m: VmMap): MapRef => ({
+    handleRid: m.handle.rid,
+    directValueRid: m.isArray && m.def.maxEntries >= 1 ? m.arrayElem(0)!.rid : 0,
+  });
+  const fdMaps = opts.fdMaps ? new Map([...opts.fdMaps].map(([fd, m]) => [fd, ref(m)])) : undefined;
+  const code = loadCode(program.insns, program.progType, program.flags ?? 0, {
+    maps: maps.map(ref), ...(fdMaps ? { fdMaps } : {}), ...(opts.callx ? { callx: true } : {}),
+  });
+  if ('kind' in code) return code;
+  return { program, code, maps, env, ctxKind };
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+function newState(vp: VmProgram, input: RunInput): VmState {
+  const prandom = mulberry32(input.seed ?? 0);
+  let now = 1_000_000_000n;
+  const st = new VmState(vp.code, vp.env.memory, { prandom, ktimeNs: () => (now += 1000n) });
+  st.strictAlign = ((vp.code.flags & 1) !== 0);
+  return st;
+}
+
+/** Build r1 (and the packet) for the program's context kind. */
+function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
+  const mem = st.mem;
+  const kind = vp.ctxKind;
+  if (kind === 'skb' || kind === 'xdp') {
+    const pkt = mem.allocTransient('packet', Uint8Array.from(input.packet ?? DEFAULT_PACKET), 'packet')!;
+    st.packetRid = pkt.rid;
+    st.dataOff = kind === 'skb' && !isL2(vp.program.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
+    st.metaOff = st.dataOff;
+    st.dataEndOff = pkt.bytes.length;
+    const bytes = kind === 'skb' ? buildSkbCtx(vp.program.progType, pkt.bytes, input.ctx) : buildXdpCtx(input.ctx);
+    const ctx = mem.allocTransient('ctx', bytes, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', { owner: LAYOUTS[kind] })!;
+    st.ctxRid = ctx.rid;
+    st.setReg(1, ctxPtr(ctx.rid));
+    return;
+  }
+  if (kind === 'mem') {
+    const m = mem.allocTransient('mem', Uint8Array.from(input.ctx ?? new Uint8Array(0)), 'memory')!;
+    st.setReg(1, ctxPtr(m.rid));
+    st.setReg(2, BigInt(m.bytes.length));
+    return;
+  }
+  if (!input.ctx) { st.setReg(1, 0n); return; }
+  const ctx = mem.allocTransient('ctx', Uint8Array.from(input.ctx), kind === 'args' ? 'context (raw_tracepoint args)' : 'context (syscall)',
+    { owner: LAYOUTS[kind], writable: kind === 'syscall' })!;
+  st.ctxRid = ctx.rid;
+  st.setReg(1, ctxPtr(ctx.rid));
+}
+
+const ctxPtr = (rid: number): bigint => (BigInt(ptrHi(rid) >>> 0) << 32n) | BigInt(ptrLo(0) >>> 0);
+
+function regKinds(st: VmState): Array<RegKind | undefined> {
+  const out: Array<RegKind | undefined> = [];
+  for (let r = 0; r < 11; r++) {
+    const p = decodePtr(st.reg(r));
+    const reg = p && st.mem.get(p.rid);
+    out.push(reg ? { rid: reg.rid, kind: reg.kind, label: reg.label, off: p!.off } : undefined);
+  }
+  return out;
+}
+
+function traceEntry(st: VmState, withStack: boolean): TraceEntry {
+  const regs = Array.from({ length: 11 }, (_, r) => st.reg(r));
+  const frame = st.frames.length;
+  const stackRegion = withStack ? st.mem.get(st.stackRids[frame]!) : undefined;
+  return {
+    pc: st.pc, slot: st.code.slot[st.pc]!, frame, regs, init: st.init, regKinds: regKinds(st),
+    ...(stackRegion ? { stack: { bytes: Uint8Array.from(stackRegion.bytes), init: Uint8Array.from(stackRegion.shadow!) } } : {}),
+  };
+}
+
+function loop(st: VmState, input: RunInput, budget: number, trace: TraceEntry[] | undefined): number {
+  if (!trace) return execute(st, budget);
+  for (;;) {
+    if (st.count >= budget) return execute(st, budget);
+    trace.push(traceEntry(st, input.traceStack === true));
+    const status = execute(st, st.count + 1);
+    if (status === ST_EXIT || status === ST_FAULT) return status;
+  }
+}
+
+function outputs(st: VmState, vp: VmProgram): { packetOut?: Uint8Array; ctxOut?: Uint8Array } {
+  const pkt = st.packetRid ? st.mem.get(st.packetRid) : undefined;
+  const ctx = st.ctxRid ? st.mem.get(st.ctxRid) : undefined;
+  let ctxOut = ctx ? Uint8Array.from(ctx.bytes) : undefined;
+  if (ctxOut && vp.ctxKind === 'xdp') ctxOut.fill(0, XDP.data, XDP.data_meta + 4);
+  if (ctxOut && vp.ctxKind === 'skb') for (const f of [SKB.data, SKB.data_end, SKB.data_meta]) ctxOut.fill(0, f, f + 4);
+  return { ...(pkt ? { packetOut: Uint8Array.from(pkt.bytes) } : {}), ...(ctxOut ? { ctxOut } : {}) };
+}
+
+export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {
+  vp.env.memory.resetTransient();
+  const st = newState(vp, input);
+  const stackRid = stackFor(st, 0)!;
+  st.lo[10] = ptrLo(MAX_BPF_STACK);
+  st.hi[10] = ptrHi(stackRid);
+  st.init = 1 << 10;
+  setupContext(st, vp, input);
+  const budget = input.budget ?? DEFAULT_BUDGET;
+  const trace = input.trace ? [] as TraceEntry[] : undefined;
+  const prev = accessOptions.uninitStackOk;
+  accessOptions.uninitStackOk = input.uninitStackOk === true;
+  let status: number;
+  try {
+    status = loop(st, input, budget, trace);
+  } finally {
+    accessOptions.uninitStackOk = prev;
+  }
+  const tr = trace ? { trace } : {};
+  if (status === ST_EXIT) {
+    return { kind: 'ok', r0: st.reg(0), ...outputs(st, vp), insnCount: st.count, ...tr, printk: st.printk };
+  }
+  if (status !== ST_FAULT) st.raise(st.pc, 'budget', `instruction budget of ${budget} exhausted`);
+  return { kind: 'fault', fault: st.fault!, insnCount: st.count, ...tr, printk: st.printk };
+}
