@@ -97,9 +97,11 @@ function parseCall(c: Cursor): ParsedInsn {
     if (known !== id) c.fail(`expected id ${known} for helper ${name}, got ${id}`, idAt);
     return { insn: call(0, id) };
   }
-  const id = name.startsWith('bpf_') ? helperId(name) : undefined;
-  if (id !== undefined) return { insn: call(0, id) };
-  if (name.startsWith('bpf_') && !c.atEnd()) c.fail(`expected a known helper name, got '${name}'`, at);
+  if (name.startsWith('bpf_')) {
+    const id = helperId(name);
+    if (id === undefined) c.fail(`expected a helper name, got unknown helper '${name}'`, at);
+    return { insn: call(0, id) };
+  }
   return { insn: call(BPF_PSEUDO_CALL, 0), target: name };
 }
 
@@ -322,6 +324,8 @@ export function parseInsnStatement(c: Cursor): ParsedInsn {
       return out;
     }
   }
+  const bad = c.peekRe(/[rw][0-9]+(?![\w])/) && !c.peekReg();
+  if (bad) c.fail('expected a register r0..r10 or w0..w10');
   if (!c.peekReg()) c.fail('expected an instruction (a register, if, goto, call, exit, lock, *(...) = ...) or a directive');
   const out = parseRegStatement(c);
   c.end();

@@ -9,7 +9,7 @@
  * instruction that fails `checkInsn` (or that the text cannot carry, a kfunc call with off != 0)
  * becomes a `.raw` line with its bytes. Invariant: assemble(listing(insns)) == insns, byte for byte.
  */
-import { type Insn, imm64 } from './insn.ts';
+import { type Insn, imm64, layoutOf } from './insn.ts';
 import { encode, bytesToHex } from './codec.ts';
 import {
   BPF_ABS, BPF_ADD, BPF_ALU, BPF_ALU64, BPF_AND, BPF_ATOMIC, BPF_CALL, BPF_CMPXCHG, BPF_DIV, BPF_DW,
@@ -169,6 +169,15 @@ export function kernelInsnBody(insn: Insn, opts: KernelTextOptions = {}): string
 export function kernelInsnText(insn: Insn, opts: KernelTextOptions = {}): string {
   const body = kernelInsnBody(insn, opts);
   return body.startsWith('BUG_') ? body : `(${hex2(insn.code)}) ${body}`;
+}
+
+/**
+ * The instruction lines of a verifier log, `N: (op) text`, N counting 8-byte slots as the kernel
+ * does (an ld_imm64 takes two).
+ */
+export function kernelListing(insns: readonly Insn[], opts: KernelTextOptions = {}): string[] {
+  const { slotOfPc } = layoutOf(insns);
+  return insns.map((insn, i) => `${slotOfPc[i]}: ${kernelInsnText(insn, opts)}`);
 }
 
 // ---- the re-assemblable listing ----

@@ -1,6 +1,10 @@
 /** The list of CLI commands; each module is one command. */
 import type { CommandModule } from 'yargs';
+import { asmCommand } from './asm.ts';
+import { disasmCommand } from './disasm.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
+  asmCommand,
+  disasmCommand,
 ];

@@ -1,0 +1,44 @@
+/**
+ * `verifuzz disasm [FILE|-]`: bytecode hex or a Program JSON (or assembly, normalised) to an
+ * assembly listing that `verifuzz asm` turns back into the same bytes. Instructions that break a
+ * validity rule print as `.raw` lines with the rule in a comment; `--strict` makes them an error
+ * (exit 2, `insn N: rule`). `--kernel` prints the verifier log's `N: (op) text` lines instead.
+ */
+import type { CommandModule } from 'yargs';
+import { disassembleProgram, kernelListing } from '../../isa/disasm.ts';
+import { checkInsns } from '../../isa/validate.ts';
+import { type ProgType, PROG_TYPES } from '../../isa/program.ts';
+import { readProgramSource, writeOutput } from '../io.ts';
+import { UserError } from '../../errors.ts';
+
+interface DisasmArgs {
+  file: string;
+  kernel: boolean;
+  strict: boolean;
+  indices: boolean;
+  'prog-type': string;
+  output: string;
+}
+
+export const disasmCommand: CommandModule<object, DisasmArgs> = {
+  command: 'disasm [file]',
+  describe: 'Disassemble bytecode hex or a Program JSON to re-assemblable BPF assembly',
+  builder: (y) => y
+    .positional('file', { type: 'string', default: '-', describe: 'hex, Program JSON or assembly file, or - for stdin' })
+    .option('kernel', { type: 'boolean', default: false, describe: "print the verifier log's 'N: (op) text' lines" })
+    .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 2) on an invalid instruction' })
+    .option('indices', { type: 'boolean', default: false, describe: 'append // N (instruction index) to each line' })
+    .option('prog-type', { choices: Object.keys(PROG_TYPES), default: 'socket_filter', describe: 'program type for hex input' })
+    .option('output', { alias: 'o', type: 'string', default: '-', describe: 'output file (written whole), - for stdout' })
+    .example('$0 disasm examples/hello.s', 'normalise an assembly file')
+    .example("echo b7000000000000009500000000000000 | $0 disasm -", 'disassemble hex from stdin'),
+  handler: async (argv) => {
+    const { program } = await readProgramSource(argv.file, { defaultProgType: argv['prog-type'] as ProgType });
+    const bad = checkInsns(program.insns);
+    if (argv.strict && bad.length) throw new UserError(`insn ${bad[0]!.pc}: ${bad[0]!.message}`);
+    const out = argv.kernel
+      ? kernelListing(program.insns).map((l) => l + '\n').join('')
+      : disassembleProgram(program, { indices: argv.indices });
+    await writeOutput(argv.output, out);
+  },
+};
