@@ -19,7 +19,7 @@ import { type Program, progTypeId, PROG_FLAGS } from '../isa/program.ts';
 import { UserError } from '../errors.ts';
 import { OwnedFd, closeAll } from './fd.ts';
 import { KernelMap, MapCreateError, createMap } from './maps.ts';
-import { LOG_LEVEL, type ProgLoadResult, progLoad } from './prog-load.ts';
+import { LOG_LEVEL, type ProgLoadRequest, type ProgLoadResult, progLoad, progLoadLogged } from './prog-load.ts';
 import { buildProgramBtf, programNeedsBtf, type ProgramBtf } from './btf/program-btf.ts';
 import { BtfLoadError, loadBtf } from './btf/load.ts';
 import { insnsProcessedFromLog, reasonFromLog, verificationTimeUsFromLog } from './log-footer.ts';
@@ -62,8 +62,8 @@ export function effectiveProgFlags(p: Program, extra = 0): number {
   return f >>> 0;
 }
 
-let logBuf = Buffer.alloc(1 << 16);
-const statsBuf = Buffer.alloc(1 << 14);
+let logBuf: Buffer = Buffer.alloc(1 << 16);
+const statsBuf = Buffer.alloc(1 << 12);
 
 interface Setup {
   readonly btf?: OwnedFd;
@@ -91,15 +91,10 @@ function setup(p: Program): Setup {
   return { ...(btf ? { btf } : {}), ...(programBtf ? { programBtf } : {}), maps };
 }
 
-function loadWithLog(base: Parameters<typeof progLoad>[0], level: number, small: boolean): ProgLoadResult {
-  let buf = small ? statsBuf : logBuf;
-  let r = progLoad({ ...base, logLevel: level, logBuf: buf });
-  if (r.errno === 28 && r.logTrueSize > buf.length) {
-    buf = Buffer.alloc(r.logTrueSize + 4096);
-    if (!small) logBuf = buf;
-    r = progLoad({ ...base, logLevel: level, logBuf: buf });
-  }
-  return r;
+function loadWithLog(base: ProgLoadRequest, level: number, small: boolean): ProgLoadResult {
+  const { result, buf } = progLoadLogged(base, level, small ? statsBuf : logBuf);
+  if (!small) logBuf = buf;
+  return result;
 }
 
 function toResult(r: ProgLoadResult, withLog: boolean): Omit<KernelLoadResult, 'loaded'> {

@@ -102,3 +102,17 @@ export function progLoad(req: ProgLoadRequest): ProgLoadResult {
   void insns; void fdArray; void funcInfo;
   return { fd: r.ret, errno: r.errno, log: readLog(logBuf, level), logTrueSize };
 }
+
+/**
+ * progLoad with a log: when the kernel fails with ENOSPC because `buf` is shorter than
+ * log_true_size, retry once with a buffer of that size. Returns the result and the buffer used
+ * (callers keep the larger one for next time).
+ */
+export function progLoadLogged(req: ProgLoadRequest, level: number, buf: Buffer): { result: ProgLoadResult; buf: Buffer } {
+  let r = progLoad({ ...req, logLevel: level, logBuf: buf });
+  if (r.errno === 28 && r.logTrueSize > buf.length) {
+    buf = Buffer.alloc(r.logTrueSize + 4096);
+    r = progLoad({ ...req, logLevel: level, logBuf: buf });
+  }
+  return { result: r, buf };
+}

@@ -59,6 +59,11 @@ export class BtfBuilder {
     return this.#nextId++;
   }
 
+  /** Any record, for kinds without a helper: name, info word, size/type word, extra words. */
+  raw(name: string, infoWord: number, sizeOrType: number, extra: readonly number[]): number {
+    return this.#type(name, infoWord, sizeOrType, [...extra]);
+  }
+
   get typeCount(): number {
     return this.#nextId - 1;
   }
