@@ -11,7 +11,7 @@ import { max, min, s32, u32 } from './bounds.ts';
 import { type MutScalar, type Scalar, freeze, markRegUnbounded, mut } from './scalar-core.ts';
 import { regBoundsSanityCheck, regBoundsSyncMut } from './sync.ts';
 import {
-  type Tnum, tnumAnd, tnumConst, tnumIn, tnumIntersect, tnumIsConst, tnumOr, tnumSubreg,
+  type Tnum, tnumAnd, tnumConst, tnumIn, tnumOverlap, tnumIntersect, tnumIsConst, tnumOr, tnumSubreg,
   tnumWithSubreg, u64Not,
 } from './tnum.ts';
 import { isPowerOf2 } from './bounds.ts';
@@ -46,6 +46,7 @@ const ordered = (taken: boolean, never: boolean): Pred => (taken ? 1 : never ? 0
 
 function predictEq(a: View, b: View, ra: Scalar, rb: Scalar, is32: boolean): boolean | undefined {
   if (tnumIsConst(a.t) && tnumIsConst(b.t)) return a.t.value === b.t.value;
+  if (!tnumOverlap(a.t, b.t)) return false;
   if (a.umin > b.umax || a.umax < b.umin) return false;
   if (a.smin > b.smax || a.smax < b.smin) return false;
   if (!is32 && disjoint32(ra, rb)) return false;

@@ -6,9 +6,11 @@
  * Invariant (soundness): for x in s, the concrete conversion of x is a member of the result.
  */
 import { S32_MAX, S32_MIN, U32_MAX, U64_MAX, max, min, s16, s32, s64, s8, u32, u64 } from './bounds.ts';
-import { type MutScalar, type Scalar, freeze, markReg32Unbounded, mut, scalarUnknown } from './scalar-core.ts';
-import { regBoundsSyncMut } from './sync.ts';
-import { tnumCast, tnumConst, tnumIsConst, tnumRange, tnumSubreg, tnumUnknown } from './tnum.ts';
+import { type MutScalar, type Scalar, freeze, markReg32Unbounded, markRegUnbounded, mut } from './scalar-core.ts';
+import { regBoundsSync, regBoundsSyncMut } from './sync.ts';
+import {
+  tnumBswap16, tnumBswap32, tnumBswap64, tnumCast, tnumConst, tnumIsConst, tnumRange, tnumSubreg, tnumUnknown,
+} from './tnum.ts';
 
 /** __reg_assign_32_into_64 after dropping the high word of var_off (zext_32_to_64). */
 export function zext32To64(r: MutScalar): void {
@@ -136,11 +138,23 @@ export function scalarMovsx(bits: 8 | 16 | 32, is64: boolean, s: Scalar): Scalar
   return freeze(r);
 }
 
-/**
- * BPF_END (le/be byte swaps and the unconditional bswap). 6.18's is_safe_to_compute_dst_reg_range
- * does not list BPF_END, so the result is unknown (even for a constant input).
- */
-export function scalarEnd(_kind: 'le' | 'be' | 'bswap', _bits: 16 | 32 | 64, _s: Scalar): Scalar {
-  return scalarUnknown();
-}
+const TNUM_BSWAP = { 16: tnumBswap16, 32: tnumBswap32, 64: tnumBswap64 } as const;
 
+/**
+ * BPF_END (scalar_byte_swap): `le`/`be` are ALU-class conversions (on this little-endian machine
+ * `le` swaps nothing, `be` swaps), `bswap` is the ALU64-class unconditional swap. A swap moves the
+ * tnum's bytes and forgets the ranges (they are re-derived from the tnum); a 16/32-bit conversion
+ * then truncates as coerce_reg_to_size does. No zero-extension step beyond that, even for the
+ * ALU-class forms (le64 leaves all 64 bits).
+ */
+export function scalarEnd(kind: 'le' | 'be' | 'bswap', bits: 16 | 32 | 64, s: Scalar): Scalar {
+  let out = s;
+  if (kind !== 'le') {
+    const r = mut(s);
+    r.varOff = TNUM_BSWAP[bits](r.varOff);
+    markRegUnbounded(r);
+    out = freeze(r);
+  }
+  if (bits !== 64) out = scalarCoerceToSize(out, (bits / 8) as 2 | 4);
+  return regBoundsSync(out);
+}

@@ -8,9 +8,9 @@
  * input the result may be ill-formed; `regBoundsSanityCheck` detects that, as the kernel does.
  */
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, max, min, s32, s64, u32, u64 } from './bounds.ts';
-import { type MutScalar, type Scalar, freeze, mut } from './scalar-core.ts';
+import { type MutScalar, type Scalar, freeze, markRegKnown, mut } from './scalar-core.ts';
 import {
-  tnumClearSubreg, tnumIntersect, tnumIsConst, tnumOr, tnumRange, tnumSubreg, tnumSubregIsConst,
+  tnumClearSubreg, tnumContains, tnumIntersect, tnumStep, tnumIsConst, tnumOr, tnumRange, tnumSubreg, tnumSubregIsConst,
 } from './tnum.ts';
 
 const HI32 = ~0xffff_ffffn;
@@ -31,6 +31,18 @@ export function updateReg64Bounds(r: MutScalar): void {
   r.smax = min(r.smax, s64(t.value | (t.mask & S64_MAX)));
   r.umin = max(r.umin, t.value);
   r.umax = min(r.umax, t.value | t.mask);
+  markKnownIfSingleOverlap(r);
+}
+
+/** If the u64 range and var_off share exactly one value, the register is that constant. */
+function markKnownIfSingleOverlap(r: MutScalar): void {
+  const t = r.varOff;
+  const next = tnumStep(t, r.umin);
+  const uminIn = tnumContains(t, r.umin);
+  const tmax = t.value | t.mask;
+  if (uminIn && next > r.umax) markRegKnown(r, r.umin);
+  else if (!uminIn && next === tmax) markRegKnown(r, tmax);
+  else if (!uminIn && next <= r.umax && tnumStep(t, next) > r.umax) markRegKnown(r, next);
 }
 
 export function updateRegBounds(r: MutScalar): void {

@@ -150,3 +150,52 @@ const hex = (x: bigint): string => (x === 0n ? '0x0' : `0x${x.toString(16)}`);
 
 /** ~x as a u64. */
 export const u64Not = (x: bigint): bigint => u64(~x);
+
+/** Reverse the bytes of the low `bytes` bytes of x (the kernel's swab16/32/64). */
+function swab(x: bigint, bytes: number): bigint {
+  let out = 0n;
+  for (let i = 0; i < bytes; i++) out = (out << 8n) | ((x >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+/** Byte swaps of the low 16/32/64 bits; the other bits become known 0 (tnum_bswap16/32/64). */
+export const tnumBswap16 = (a: Tnum): Tnum => TNUM(swab(a.value, 2), swab(a.mask, 2));
+export const tnumBswap32 = (a: Tnum): Tnum => TNUM(swab(a.value, 4), swab(a.mask, 4));
+export const tnumBswap64 = (a: Tnum): Tnum => TNUM(swab(a.value, 8), swab(a.mask, 8));
+
+/**
+ * The smallest member of t strictly greater than z, or t's largest member when there is none
+ * (the kernel's tnum_step). Walks the bits from the top, keeping the prefix equal to z+1 as long
+ * as t allows, and bumps the lowest unknown bit above a mismatch when t's known bit is too small.
+ */
+export function tnumStep(t: Tnum, z: bigint): bigint {
+  const tmax = t.value | t.mask;
+  if (u64(z) >= tmax) return tmax;
+  if (u64(z) < t.value) return t.value;
+  return tnumNextMember(t, u64(z) + 1n) ?? tmax;
+}
+
+/** The smallest member of t that is >= x, or undefined. Bits above the current one already
+ * agree with t (unknown bits take x's), so the first disagreement decides. */
+function tnumNextMember(t: Tnum, x: bigint): bigint | undefined {
+  let bump = -1; // the lowest unknown bit seen so far where x has a 0
+  for (let i = 63; i >= 0; i--) {
+    const bit = 1n << BigInt(i);
+    if (t.mask & bit) {
+      if (!(x & bit)) bump = i;
+      continue;
+    }
+    const known = t.value & bit;
+    if (known === (x & bit)) continue;
+    if (known) return raiseAt(t, x, i); // t has a known 1 where x has 0: larger from here on
+    return bump < 0 ? undefined : raiseAt(t, x, bump); // t too small here: carry into an unknown bit
+  }
+  return x;
+}
+
+/** x's bits above j, bit j set, and t's minimum below j. */
+function raiseAt(t: Tnum, x: bigint, j: number): bigint {
+  const bit = 1n << BigInt(j);
+  const below = bit - 1n;
+  return (x & ~(bit | below)) | bit | (t.value & below);
+}
