@@ -153,7 +153,8 @@ export interface VerifierState {
  */
 export type LogEvent =
   | { readonly kind: 'func'; readonly funcId: number; readonly pc: number } // func#0 @0
-  | { readonly kind: 'state'; readonly pc: number; readonly state: VerifierState; readonly frame?: number; readonly after?: boolean }
+  // `sameLine`: level-1 quirk, printed right after the previous insn line (`8: (35) if r1 >= 0xa goto pc+1 10: R0=...`).
+  | { readonly kind: 'state'; readonly pc: number; readonly state: VerifierState; readonly frame?: number; readonly after?: boolean; readonly sameLine?: boolean }
   | { readonly kind: 'insn'; readonly pc: number; readonly code: number; readonly text: string; readonly after?: VerifierState; readonly frame?: number }
   | { readonly kind: 'branch'; readonly from: number; readonly to: number; readonly state: VerifierState; readonly speculative?: boolean }
   // `N: safe`, or `from X to N: safe` (from = X) when the pruned state is a popped branch.
@@ -168,7 +169,8 @@ export type LogEvent =
   // one row of the level-2 "Live regs before insn:" table: live registers before insn pc, the
   // strongly connected component number when the insn is in a loop.
   | { readonly kind: 'live_regs'; readonly pc: number; readonly live: readonly number[]; readonly code: number; readonly text: string; readonly scc?: number }
-  | { readonly kind: 'error'; readonly text: string }
+  // `sameLine`: printed on the previous insn's line (the level-1 quirk above).
+  | { readonly kind: 'error'; readonly text: string; readonly sameLine?: boolean }
   // The footer; `verificationTimeUsec` and `stackDepth` (one per subprogram) come with BPF_LOG_STATS.
   | { readonly kind: 'stats'; readonly processed: number; readonly limit: number; readonly maxStatesPerInsn: number; readonly totalStates: number; readonly peakStates: number; readonly markRead: number; readonly verificationTimeUsec?: number; readonly stackDepth?: readonly number[] }
-  | { readonly kind: 'unknown'; readonly line: number; readonly text: string };
+  | { readonly kind: 'unknown'; readonly line: number; readonly text: string; readonly sameLine?: boolean };
