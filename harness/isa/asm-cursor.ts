@@ -49,6 +49,12 @@ export class Cursor {
     while (this.pos < this.text.length && (this.text[this.pos] === ' ' || this.text[this.pos] === '\t')) this.pos++;
   }
 
+  /** Skip blanks and return the position of the next token. */
+  here(): number {
+    this.ws();
+    return this.pos;
+  }
+
   atEnd(): boolean {
     this.ws();
     return this.pos >= this.text.length;

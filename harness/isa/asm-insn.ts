@@ -62,7 +62,7 @@ function jumpInsn(insn: Insn, field: 'off' | 'imm', t: { rel?: number; label?: s
 
 function parseIf(c: Cursor): ParsedInsn {
   const dst = c.reg();
-  const at = c.pos;
+  const at = c.here();
   const m = c.tryRe(/(s>=|s<=|s>|s<|==|!=|>=|<=|>|<|&)/);
   if (!m) c.fail('expected a comparison (==, !=, >, >=, <, <=, s>, s>=, s<, s<=, &)', at);
   const op = JMP_OPS.get(m[0])!;
@@ -86,10 +86,10 @@ function parseCall(c: Cursor): ParsedInsn {
     return { insn: call(BPF_PSEUDO_CALL, c.signedOff(false, -0x80000000, 0x7fffffff, 'a call offset')) };
   }
   if (c.peekInt()) return { insn: call(0, c.imm32(false, 'a helper id')) };
-  const at = c.pos;
+  const at = c.here();
   const name = c.ident('a helper name, a label, pc+N, or NAME#ID');
   if (c.try('#')) {
-    const idAt = c.pos;
+    const idAt = c.here();
     const id = c.imm32(false, 'a helper or BTF id');
     if (name === 'unknown') return { insn: call(0, id) };
     const known = helperId(name);
@@ -110,7 +110,7 @@ function parseLock(c: Cursor): ParsedInsn {
   c.expect('*', "'*'");
   const sz = c.sizeCast(false);
   const m = c.memOperand();
-  const at = c.pos;
+  const at = c.here();
   const op = c.tryRe(/(\+=|&=|\|=|\^=)/);
   if (!op) c.fail("expected '+=', '&=', '|=' or '^='", at);
   const src = c.reg();
@@ -184,7 +184,7 @@ function parsePseudoLd(c: Cursor, dst: Reg, kind: string): ParsedInsn {
   if (src === 4) t = target(c, -0x80000000, 0x7fffffff);
   else imm = c.imm32(true, 'an index, fd or id');
   c.expect(']', "']'");
-  const hiAt = c.pos;
+  const hiAt = c.here();
   const hi = c.signedOff(true, -0x80000000, 0xffffffff, 'an offset');
   if (hi > 0x7fffffff) c.fail('expected an offset that fits in s32', hiAt);
   c.expect('ll', "'ll'");
@@ -216,7 +216,7 @@ function parseLoad(c: Cursor, dst: Reg): ParsedInsn {
 }
 
 function parseMovImm(c: Cursor, dst: Reg): ParsedInsn {
-  const at = c.pos;
+  const at = c.here();
   const v = c.int('a register, an immediate or an expression');
   const ll = c.try('ll');
   if (!dst.w && (ll || v < -0x80000000n || v > 0x7fffffffn)) {
@@ -295,7 +295,7 @@ function parseAluOp(c: Cursor, dst: Reg, opTok: string): ParsedInsn {
 
 function parseRegStatement(c: Cursor): ParsedInsn {
   const dst = c.reg();
-  const at = c.pos;
+  const at = c.here();
   const m = c.tryRe(/(s>>=|s\/=|s%=|<<=|>>=|\+=|-=|\*=|\/=|%=|\|=|&=|\^=|=)/);
   if (!m) c.fail("expected an assignment operator ('=', '+=', '-=', ...)", at);
   return m[0] === '=' ? parseAssign(c, dst) : parseAluOp(c, dst, m[0]);

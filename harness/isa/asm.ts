@@ -60,12 +60,12 @@ const LABEL = /\s*([A-Za-z_.$][\w.$]*(?:%=)?)\s*:(?!=)/y;
 function parseMapDirective(c: Cursor, st: State): void {
   const idx = c.intIn(0, 0xffff, 'a map index');
   if (idx !== st.maps.length) c.fail(`expected map index ${st.maps.length} (maps are listed in order)`);
-  const typeAt = c.pos;
+  const typeAt = c.here();
   const type = c.ident('a map type (array, hash, ...)');
   if (!isMapType(type)) c.fail(`expected a map type, got '${type}'`, typeAt);
   const kv: Record<string, number> = {};
   while (!c.atEnd()) {
-    const keyAt = c.pos;
+    const keyAt = c.here();
     const key = c.ident('key=, value=, entries=, flags= or extra=');
     if (!['key', 'value', 'entries', 'flags', 'extra'].includes(key)) c.fail(`expected key=, value=, entries=, flags= or extra=`, keyAt);
     c.expect('=', "'='");
@@ -85,7 +85,7 @@ function parseFlagsDirective(c: Cursor, st: State): void {
       st.flags |= c.intIn(0, 0xffffffff, 'a flag value');
       continue;
     }
-    const at = c.pos;
+    const at = c.here();
     const name = c.ident('a prog flag name (BPF_F_...) or a number');
     if (!Object.prototype.hasOwnProperty.call(PROG_FLAGS, name)) c.fail(`expected a prog flag name, got '${name}'`, at);
     st.flags |= PROG_FLAGS[name as ProgFlagName];
@@ -94,7 +94,7 @@ function parseFlagsDirective(c: Cursor, st: State): void {
 }
 
 function parseRawDirective(c: Cursor, st: State, line: number): void {
-  const at = c.pos;
+  const at = c.here();
   const m = c.tryRe(/(0x)?([0-9a-fA-F]+)/);
   if (!m) c.fail('expected 16 hex digits (32 for an opcode 0x18)', at);
   c.end();
@@ -106,11 +106,11 @@ function parseRawDirective(c: Cursor, st: State, line: number): void {
 }
 
 function parseDirective(c: Cursor, st: State, line: number): void {
-  const at = c.pos;
+  const at = c.here();
   const name = c.ident('a directive');
   switch (name) {
     case '.prog': {
-      const tAt = c.pos;
+      const tAt = c.here();
       const t = c.ident('a program type (socket_filter, sched_cls, xdp, ...)');
       if (!isProgType(t)) c.fail(`expected a program type, got '${t}'`, tAt);
       st.progType = t;
@@ -124,7 +124,7 @@ function parseDirective(c: Cursor, st: State, line: number): void {
 }
 
 function parseInstruction(c: Cursor, st: State, line: number): void {
-  const at = c.pos;
+  const at = c.here();
   c.ws();
   const loc = { line, col: c.col() };
   const p = parseInsnStatement(c);
