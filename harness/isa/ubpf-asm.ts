@@ -199,8 +199,7 @@ export function assembleUbpf(text: string, file = '<asm>'): Insn[] {
   for (const p of pending) {
     let insn = p.insn;
     if (p.label !== undefined) {
-      const t = labels.get(p.label);
-      if (t === undefined) c.fail(p.at, `undefined label '${p.label}'`);
+      const t = labels.get(p.label) ?? c.fail(p.at, `undefined label '${p.label}'`);
       const rel = t - (slot + 1);
       insn = p.kind === 'imm' ? { ...insn, imm: rel } : { ...insn, off: rel };
     }
