@@ -1,0 +1,50 @@
+/**
+ * What the campaign observed about one program: the input it ran on, each verifier's verdict,
+ * the VM's run and the kernel's run. Oracles are pure functions from an Observation to findings;
+ * anything absent (a target not used, a run not made) is simply not judged.
+ */
+import type { Program } from '../harness/isa/program.ts';
+import type { RunResult as KernelRun, VerifyResult } from '../harness/targets.ts';
+import type { RunResult as VmRun } from '../harness/vm/index.ts';
+import type { VerifierState } from '../harness/verifier/state/log-state.ts';
+import type { Evidence, Finding } from './finding.ts';
+import { kernelInsnText } from '../harness/isa/disasm.ts';
+
+export interface Observation {
+  readonly program: Program;
+  readonly input: { readonly packet?: Uint8Array; readonly ctx?: Uint8Array };
+  readonly model?: VerifyResult;
+  readonly kernel?: VerifyResult;
+  readonly vm?: VmRun;
+  readonly kernelRun?: KernelRun;
+  /** The model's full abstract states before each pc (every state the model explored there). */
+  readonly modelStatesAt?: ReadonlyMap<number, readonly VerifierState[]>;
+}
+
+export type OracleFn = (obs: Observation) => Finding[];
+
+/** The instruction at pc as the kernel log prints it, for evidence. */
+export function insnTextAt(program: Program, pc: number | undefined): string | undefined {
+  if (pc === undefined) return undefined;
+  const insn = program.insns[pc];
+  return insn ? kernelInsnText(insn) : undefined;
+}
+
+export const hex64 = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
+
+/** Concrete registers r0..r10 that are initialized, as hex, from a VM trace entry. */
+export function concreteRegs(regs: readonly bigint[], init: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  regs.forEach((v, r) => {
+    if (init & (1 << r)) out[`r${r}`] = hex64(v);
+  });
+  return out;
+}
+
+/** The errors of the verifiers, for evidence (only those present). */
+export function verifierErrors(obs: Observation): NonNullable<Evidence['errors']> {
+  return {
+    ...(obs.model?.error ? { model: obs.model.error } : {}),
+    ...(obs.kernel?.error ? { kernel: obs.kernel.error } : {}),
+  };
+}
