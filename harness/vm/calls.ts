@@ -76,6 +76,10 @@ export function doCallx(st: VmState, pc: number): number {
 }
 
 export function doExit(st: VmState, pc: number): number {
+  const r0Init = st.init & 1;
+  if (!r0Init && (st.frames.length === 0 || st.frames[st.frames.length - 1]!.cont)) {
+    return st.raise(pc, 'uninit_reg', 'R0 !read_ok (exit without a return value)');
+  }
   const f = st.frames.pop();
   if (!f) {
     if (st.locks.size > 0) return st.raise(pc, 'lock', 'BPF_EXIT with a bpf_spin_lock held');
@@ -86,7 +90,7 @@ export function doExit(st: VmState, pc: number): number {
   st.code = f.code;
   st.lo.set(f.savedLo, 6);
   st.hi.set(f.savedHi, 6);
-  st.init = (f.savedInit & ~R1_TO_R5) | 1;
+  st.init = (f.savedInit & ~(R1_TO_R5 | 1)) | r0Init;
   return f.cont ? f.cont(st) : f.retPc;
 }
 

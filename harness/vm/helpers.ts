@@ -248,6 +248,22 @@ const skbStoreBytes = plain((st, pc) => {
   return 0n;
 });
 
+/** bpf_csum_diff: the 32-bit one's-complement sum (x86 csum_partial) of ~from words and to words, plus seed. */
+const csumDiff = plain((st, pc) => {
+  const fromSize = st.lo[2]! >>> 0;
+  const toSize = st.lo[4]! >>> 0;
+  if (fromSize % 4 !== 0 || toSize % 4 !== 0) return neg(EINVAL);
+  const from = fromSize ? range(st, pc, 1, fromSize) : new Uint8Array(0);
+  const to = from && (toSize ? range(st, pc, 3, toSize) : new Uint8Array(0));
+  if (!from || !to) return null;
+  let sum = BigInt(st.lo[5]! >>> 0);
+  const word = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+  for (let i = 0; i < fromSize; i += 4) sum += BigInt(~word(from, i) >>> 0);
+  for (let i = 0; i < toSize; i += 4) sum += BigInt(word(to, i));
+  while (sum >> 32n) sum = (sum & 0xffffffffn) + (sum >> 32n);
+  return sum;
+});
+
 // ---- misc ----
 const traceprintk = plain((st, pc) => {
   const n = Number(st.reg(2) & 0xffffffffn);
@@ -285,6 +301,13 @@ const TABLE: Record<string, HelperImpl> = {
   skb_load_bytes: skbLoadBytes,
   skb_store_bytes: skbStoreBytes,
   perf_event_output: plain(() => neg(ENOENT)),
+  csum_diff: csumDiff,
+  get_cgroup_classid: plain(() => 0n),
+  // test_run has no sockets: lookups find nothing.
+  sk_lookup_tcp: plain(() => 0n),
+  sk_lookup_udp: plain(() => 0n),
+  skc_lookup_tcp: plain(() => 0n),
+  sk_release: plain(() => 0n),
 };
 
 /** Helper implementations by id. */

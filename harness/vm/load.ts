@@ -72,7 +72,7 @@ function masks(insn: Insn): [number, number] {
     }
     case 'end': return [d, d];
     case 'jcond': return [d | (x ? s : 0), 0];
-    case 'exit': return [1, 0];
+    case 'exit': return [0, 0]; // r0 is checked by doExit: a subprogram may return void
     case 'ld_imm64': return [0, d];
     case 'ldx': return [s, d];
     case 'st': return [d, 0];

@@ -49,7 +49,9 @@ export class VmMap {
   readonly userSamples: Uint8Array[] = [];
 
   constructor(readonly def: MapDef, readonly mem: Memory, readonly index: number) {
-    const h = mem.allocPersistent('map', new Uint8Array(0), `map ${index} (${def.type}) handle`, { owner: this, readable: false, writable: false });
+    // The handle stands for the kernel's struct bpf_map, whose fields a program may read (read-only);
+    // the first word (`ops`) is a non-zero fake pointer.
+    const h = mem.allocPersistent('map', MAP_STRUCT_IMAGE, `map ${index} (${def.type})`, { owner: this, writable: false });
     if (!h) throw new Error('VM region table is full');
     this.handle = h;
   }
@@ -154,6 +156,8 @@ export class VmMap {
     return out;
   }
 }
+
+const MAP_STRUCT_IMAGE = Uint8Array.from({ length: 256 }, (_, i) => (i < 8 ? 0xff : 0));
 
 /** Bytes a ring buffer record occupies: an 8-byte header plus the data rounded up to 8. */
 export const ringRecordSize = (n: number): number => 8 + ((n + 7) & ~7);
