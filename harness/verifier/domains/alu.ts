@@ -190,10 +190,10 @@ function scalar32MinMaxLshInner(d: MutScalar, uminVal: bigint, umaxVal: bigint):
 }
 
 function scalar64MinMaxLshInner(d: MutScalar, uminVal: bigint, umaxVal: bigint): void {
-  // <<32 of a non-negative s32 keeps the sign known (the sign-extension idiom <<32 s>>32)
+  // <<32 maps the s32 range monotonically onto s64 (the sign-extension idiom <<32 s>>32)
   const by32 = uminVal === 32n && umaxVal === 32n;
-  d.smax = by32 && d.s32max >= 0n ? d.s32max << 32n : S64_MAX;
-  d.smin = by32 && d.s32min >= 0n ? d.s32min << 32n : S64_MIN;
+  d.smax = by32 ? d.s32max << 32n : S64_MAX;
+  d.smin = by32 ? d.s32min << 32n : S64_MIN;
   if (d.umax > 1n << (63n - umaxVal)) {
     d.umin = 0n;
     d.umax = U64_MAX;
@@ -298,4 +298,29 @@ export function scalarNeg(is64: boolean, s: Scalar): Scalar {
   scalarMinMaxSub(d, s);
   d.varOff = tnumNeg(s.varOff);
   return finish(d, is64);
+}
+
+/**
+ * maybe_fork_scalars: 6.18 splits a dst in [-1, 0] (the `x s>> 63` / `w s>> 31` idiom) before
+ * `dst &= K` / `dst |= K` with a constant K, so that the result is exact on both paths. Returns
+ * undefined when no fork happens, else the two dst values BEFORE the op: `current` (-1, the path
+ * the kernel continues on) and `pushed` (0, a state the kernel pushes to re-run this instruction).
+ * The 32-bit variant is chosen by the dst's ranges, not by the instruction class: when only the
+ * s32 range is [-1, 0], only the low word is made known.
+ */
+export function scalarAluFork(op: AluOp, is64: boolean, dst: Scalar, src: Scalar):
+  { current: Scalar; pushed: Scalar } | undefined {
+  if ((op !== 'and' && op !== 'or') || !srcIsConst(src, is64)) return undefined;
+  const whole = dst.smin === -1n && dst.smax === 0n;
+  if (!whole && !(dst.s32min === -1n && dst.s32max === 0n)) return undefined;
+  const cur = mut(dst);
+  const pushed = mut(dst);
+  if (whole) {
+    markRegKnown(cur, -1n);
+    markRegKnown(pushed, 0n);
+  } else {
+    markReg32Known(cur, -1n);
+    markReg32Known(pushed, 0n);
+  }
+  return { current: freeze(cur), pushed: freeze(pushed) };
 }

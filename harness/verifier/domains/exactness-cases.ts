@@ -13,7 +13,7 @@ import {
   BPF_ALU, BPF_ALU64, BPF_CALL, BPF_END, BPF_EXIT, BPF_JMP, BPF_JMP32, BPF_K, BPF_MOV, BPF_NEG, BPF_X,
 } from '../../isa/opcodes.ts';
 import { type Insn, mkInsn, mkLdImm64 } from '../../isa/insn.ts';
-import { type AluOp, type Scalar, scalarAlu, scalarConst, scalarEnd, scalarMovsx, scalarNeg, scalarUnknown } from './scalar.ts';
+import { type AluOp, type Scalar, scalarAlu, scalarAluFork, scalarConst, scalarEnd, scalarMovsx, scalarNeg, scalarUnknown } from './scalar.ts';
 import { type JmpOp, isScalarBranchTaken, regSetMinMaxKernel } from './branch.ts';
 
 const ALU_CODE: Record<Exclude<AluOp, 'mov'>, { op: number; off: number }> = {
@@ -98,7 +98,8 @@ function aluStep(b: Builder, rng: PRNG, dst: Reg, src: Reg | undefined, op: keyo
     srcVal = b.regs.get(src)!;
   }
   const at = emit(b, mkInsn(cls | c.op | (src === undefined ? BPF_K : BPF_X), dst, src ?? 0, c.off, imm));
-  const r = scalarAlu(op, is64, d, srcVal);
+  const fork = scalarAluFork(op, is64, d, srcVal); // the kernel prints the current (-1) path first
+  const r = scalarAlu(op, is64, fork ? fork.current : d, srcVal);
   b.regs.set(dst, r);
   b.checks.push({ slot: at, text: `${is64 ? 'r' : 'w'}${dst} ${op}= ${src === undefined ? imm : `r${src}`}`, after: [{ reg: dst, model: r }] });
 }

@@ -12,7 +12,7 @@ import { tnumIsUnknown } from './tnum.ts';
 export type { Scalar } from './scalar-core.ts';
 export { scalarConst, scalarUnknown, scalarContains, scalarIsConst, scalarEquals } from './scalar-core.ts';
 export { regBoundsSync, regBoundsSanityCheck } from './sync.ts';
-export { type AluOp, scalarAlu, scalarNeg } from './alu.ts';
+export { type AluOp, scalarAlu, scalarAluFork, scalarNeg } from './alu.ts';
 export { scalarZext32, scalarCoerceToSize, scalarSextLoad, scalarMovsx, scalarEnd } from './casts.ts';
 
 /** The scalar as a log reports it: only the bounds that differ from their type's full range
