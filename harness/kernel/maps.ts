@@ -23,7 +23,7 @@ export interface MapBtfRef {
 export class MapCreateError extends Error {
   readonly errno: number;
   constructor(def: MapDef, errno: number) {
-    super(`BPF_MAP_CREATE of a ${def.type} map (key ${def.keySize}, value ${def.valueSize}, max ${def.maxEntries}) failed with ${errnoName(errno)}`);
+    super(`BPF_MAP_CREATE (${def.type}, key ${def.keySize}, value ${def.valueSize}, max ${def.maxEntries}) failed with ${errnoName(errno)}`);
     this.name = 'MapCreateError';
     this.errno = errno;
   }
