@@ -2,9 +2,11 @@
 import type { CommandModule } from 'yargs';
 import { asmCommand } from './asm.ts';
 import { disasmCommand } from './disasm.ts';
+import { checkCommand } from './check.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
   asmCommand,
   disasmCommand,
+  checkCommand,
 ];
