@@ -31,6 +31,17 @@ describeKernel('verifuzz check --target kernel', () => {
     expect(r.status).toBe(2);
   });
 
+  it('reports retval only for programs the VM ran cleanly first', () => {
+    // r0 = *(u64 *)(r10 - 8): the privileged kernel accepts the uninitialised stack read, the VM faults.
+    const uninit = '{"id":"u","progType":"socket_filter","insns":"79a0f8ff000000009500000000000000"}';
+    const xdp = '{"id":"x","progType":"xdp","insns":"b7000000030000009500000000000000"}';
+    const r = cli(['check'], [OK, uninit, xdp].join('\n'));
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ id: 'ok', verdict: 'accept', insnsProcessed: 2, retval: 42 });
+    expect(lines[1]).toEqual({ id: 'u', verdict: 'accept', insnsProcessed: 2 });
+    expect(lines[2]).toMatchObject({ id: 'x', retval: 3 });
+  });
+
   it('exits 0 when every line is well-formed', () => {
     const r = cli(['check'], `${OK}\n${BAD}\n`);
     expect(r.status).toBe(0);
