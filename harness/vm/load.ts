@@ -121,7 +121,7 @@ function jumpTarget(insn: Insn, pc: number, slotOf: Int32Array, pcOf: Int32Array
   else if (row?.kind === 'call' && insn.src === BPF_PSEUDO_CALL) rel = insn.imm;
   else if (row?.kind === 'ld_imm64' && insn.src === BPF_PSEUDO_FUNC) rel = insn.imm;
   if (rel === undefined) return undefined;
-  const from = slotOf[pc]! + (row?.kind === 'ld_imm64' ? 2 : 1);
+  const from = slotOf[pc]! + 1; // relative to the next slot (for ld_imm64 src=4: its second slot, as the kernel counts)
   const to = from + rel;
   if (to < 0 || to >= pcOf.length) return err(pc, `jump out of range from insn ${slotOf[pc]} to ${to}`);
   const t = pcOf[to]!;
