@@ -10,7 +10,7 @@
  * targets do not re-check this, callers (check, oracles, campaign) do.
  */
 import type { Program } from './isa/program.ts';
-import type { LogEvent } from './verifier/state/log-state.ts';
+import type { LogEvent, VerifierState } from './verifier/state/log-state.ts';
 import { UnavailableError } from './errors.ts';
 
 export type TargetName = 'kernel' | 'model';
@@ -42,6 +42,9 @@ export interface VerifyResult {
   readonly log?: string;
   /** Structured per-instruction states, when requested and available. */
   readonly events?: readonly LogEvent[];
+  /** Every full abstract state explored before each pc (the model, when `states` is asked for);
+   * the state-containment oracle checks concrete runs against these. */
+  readonly statesAt?: ReadonlyMap<number, readonly VerifierState[]>;
 }
 
 export interface RunInput {

@@ -2,10 +2,29 @@
  * Execution differential: when our VM ran a program cleanly and the kernel ran it too, do they
  * agree on r0 and on the packet? The kernel's test_run reports r0 as a u32, so only the low 32
  * bits are compared. The VM is the party held to the kernel here (target 'vm'); a triage may
- * show a JIT bug instead.
+ * show a JIT bug instead. Programs that call a nondeterministic helper are not compared.
  */
 import type { Finding } from './finding.ts';
 import { type Observation, hex64 } from './observation.ts';
+import type { Program } from '../harness/isa/program.ts';
+import { helperId } from '../harness/isa/helpers.ts';
+import { BPF_CALL, BPF_JMP } from '../harness/isa/opcodes.ts';
+
+/**
+ * Helpers whose result differs between two runs or two machines (random numbers, clocks, the CPU,
+ * the current task). A program that calls one is not compared: its r0 may legitimately differ.
+ */
+export const NONDETERMINISTIC_HELPERS: ReadonlySet<number> = new Set(
+  ['get_prandom_u32', 'ktime_get_ns', 'ktime_get_boot_ns', 'ktime_get_coarse_ns', 'ktime_get_tai_ns', 'jiffies64',
+    'get_smp_processor_id', 'get_numa_node_id', 'get_current_pid_tgid', 'get_current_uid_gid', 'get_current_comm',
+    'get_current_task', 'get_current_task_btf', 'get_current_cgroup_id', 'get_func_ip', 'ringbuf_query', 'user_ringbuf_drain']
+    .map((n) => helperId(n)).filter((id): id is number => id !== undefined),
+);
+
+/** Does the program call a helper whose result is not reproducible? */
+export function callsNondeterministicHelper(p: Program): boolean {
+  return p.insns.some((i) => i.code === (BPF_JMP | BPF_CALL) && i.src === 0 && NONDETERMINISTIC_HELPERS.has(i.imm));
+}
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number | undefined {
   const n = Math.max(a.length, b.length);
@@ -17,6 +36,7 @@ export function executionDifferential(obs: Observation): Finding[] {
   const vm = obs.vm;
   const k = obs.kernelRun;
   if (!vm || vm.kind !== 'ok' || !k || k.retval === undefined || k.error) return [];
+  if (callsNondeterministicHelper(obs.program)) return [];
   const vmLow = Number(BigInt.asUintN(32, vm.r0));
   const findings: Finding[] = [];
   if (vmLow !== k.retval) {

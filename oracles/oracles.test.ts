@@ -62,6 +62,11 @@ describe('execution differential', () => {
     const f = executionDifferential({ program, input: {}, vm: ok(0n, Uint8Array.of(1, 2, 3)), kernelRun: { target: 'kernel', retval: 0, dataOut: Uint8Array.of(1, 9, 3) } });
     expect(f[0]!.evidence.message).toBe('packet differs from byte 1: VM 2, kernel 9');
   });
+  it('does not compare programs that call a nondeterministic helper', () => {
+    // call bpf_get_prandom_u32 (id 7); exit
+    const random: Program = { progType: 'socket_filter', maps: [], insns: [mkInsn(0x85, 0, 0, 0, 7), mkInsn(0x95, 0, 0, 0, 0)] };
+    expect(executionDifferential({ program: random, input: {}, vm: ok(8n), kernelRun: { target: 'kernel', retval: 7 } })).toEqual([]);
+  });
   it('does not judge a faulting VM run or a missing kernel run', () => {
     expect(executionDifferential({ program, input: {}, vm: fault('out_of_bounds'), kernelRun: { target: 'kernel', retval: 1 } })).toEqual([]);
     expect(executionDifferential({ program, input: {}, vm: ok(1n) })).toEqual([]);

@@ -3,10 +3,14 @@ import type { CommandModule } from 'yargs';
 import { asmCommand } from './asm.ts';
 import { disasmCommand } from './disasm.ts';
 import { checkCommand } from './check.ts';
+import { verifyCommand } from './verify.ts';
+import { fuzzCommand } from './fuzz.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
   asmCommand,
   disasmCommand,
   checkCommand,
+  verifyCommand,
+  fuzzCommand,
 ];

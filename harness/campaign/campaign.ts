@@ -1,0 +1,105 @@
+/**
+ * The fuzz loop: iteration i draws program generate(seed, i), examines it (pipeline.ts) and
+ * hands findings to the collector (findings.ts), until the count, the time or a stop signal.
+ * Deterministic for a seed and a count: the programs, the findings and (with a fixed clock) the
+ * corpus files are the same on every run. The summary is written even when stopped by a signal.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { FAMILIES, generate, type Family } from '../../generators/index.ts';
+import { loadCorpus } from '../../corpus/store.ts';
+import { writeFileAtomic } from '../../corpus/atomic.ts';
+import { renderSummaryMarkdown } from '../../reports/markdown.ts';
+import { HARNESS_VERSION } from '../../corpus/entry.ts';
+import { FindingCollector } from './findings.ts';
+import { examine, type ExamineOptions, type Targets } from './pipeline.ts';
+import { type CampaignSummary, type FamilyStats, type TargetUse, addFamilyStats, emptyFamilyStats } from './summary.ts';
+
+export interface Progress {
+  readonly programs: number;
+  readonly elapsedMs: number;
+  readonly families: Readonly<Record<string, FamilyStats>>;
+  readonly buckets: number;
+}
+
+export interface CampaignOptions {
+  readonly seed: number;
+  /** Stop after this many programs. */
+  readonly count?: number;
+  /** Stop after this many milliseconds. */
+  readonly timeMs?: number;
+  readonly families?: readonly Family[];
+  readonly targets: Targets;
+  readonly targetUse: { readonly model: TargetUse; readonly kernel: TargetUse };
+  /** Where summary.json and summary.md go. */
+  readonly outDir: string;
+  /** Where findings are stored, and whose buckets count as known. */
+  readonly corpusDir: string;
+  readonly containment?: boolean;
+  readonly minimize?: boolean;
+  readonly dmesg?: () => string[];
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+  /** The clock for corpus dates (ISO); default: SOURCE_DATE_EPOCH when set, else now. */
+  readonly date?: () => string;
+  /** First iteration (resume). */
+  readonly startIteration?: number;
+}
+
+export function defaultDate(): string {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000).toISOString() : new Date().toISOString();
+}
+
+export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> {
+  const families = o.families ?? FAMILIES;
+  const startedAt = defaultDate();
+  const t0 = Date.now();
+  const known = new Set(loadCorpus(o.corpusDir).entries.flatMap((e) => (e.entry.bucket ? [e.entry.bucket.key] : [])));
+  const examineOptions: ExamineOptions = { containment: o.containment ?? true, ...(o.dmesg ? { dmesg: o.dmesg } : {}) };
+  const collector = new FindingCollector({
+    corpusDir: o.corpusDir, targets: o.targets, examineOptions, minimize: o.minimize ?? true,
+    seed: String(o.seed), date: o.date ?? defaultDate, known,
+    ...(o.targetUse.kernel.release ? { kernelRelease: o.targetUse.kernel.release } : {}),
+  });
+  const stats: Record<string, FamilyStats> = Object.fromEntries(families.map((f) => [f.name, emptyFamilyStats()]));
+  let i = o.startIteration ?? 0;
+  let programs = 0;
+  let stoppedBy: CampaignSummary['stoppedBy'] = 'count';
+  let lastProgress = 0;
+  let lastYield = Date.now();
+  for (;;) {
+    if (Date.now() - lastYield >= 50) {
+      // Let signal handlers (Ctrl-C) and timers run: the loop itself is synchronous work.
+      await new Promise((r) => setImmediate(r));
+      lastYield = Date.now();
+    }
+    if (o.signal?.aborted) { stoppedBy = 'signal'; break; }
+    if (o.count !== undefined && programs >= o.count) { stoppedBy = 'count'; break; }
+    if (o.timeMs !== undefined && Date.now() - t0 >= o.timeMs) { stoppedBy = 'time'; break; }
+    const gen = generate(o.seed, i, families);
+    const ex = examine(gen.program, o.targets, examineOptions);
+    stats[gen.family] = addFamilyStats(stats[gen.family] ?? emptyFamilyStats(), ex.stats);
+    collector.add(ex.findings, gen.family, i);
+    i++;
+    programs++;
+    if (o.onProgress && Date.now() - lastProgress >= 250) {
+      lastProgress = Date.now();
+      o.onProgress({ programs, elapsedMs: lastProgress - t0, families: stats, buckets: collector.rows().length });
+    }
+  }
+  const durationMs = Date.now() - t0;
+  const summary: CampaignSummary = {
+    tool: 'verifuzz', version: HARNESS_VERSION, seed: String(o.seed), startedAt, durationMs, stoppedBy,
+    programs, programsPerSecond: durationMs > 0 ? (programs * 1000) / durationMs : 0, workers: 1, workerCrashes: 0,
+    targets: o.targetUse, families: stats, findings: collector.rows(),
+  };
+  writeSummary(o.outDir, summary);
+  return summary;
+}
+
+export function writeSummary(outDir: string, summary: CampaignSummary): void {
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomic(path.join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomic(path.join(outDir, 'summary.md'), renderSummaryMarkdown(summary));
+}

@@ -1,0 +1,92 @@
+/**
+ * What the campaign does with a finding: the first time a bucket shows up it is minimized (the
+ * predicate: the same bucket key still comes out of the whole pipeline), re-examined for the
+ * expectations, and stored as a corpus entry; later hits only count. Buckets already in the
+ * corpus when the campaign started are known: they count, and are not reported as new.
+ */
+import type { Program } from '../isa/program.ts';
+import { disassembleProgram } from '../isa/disasm.ts';
+import type { Expectations } from '../../corpus/entry.gen.ts';
+import { findingEntry } from '../../corpus/entry.ts';
+import { minimize } from '../../corpus/minimize.ts';
+import { writeEntry } from '../../corpus/store.ts';
+import { bucketKey, type Finding } from '../../oracles/finding.ts';
+import { hex64 } from '../../oracles/observation.ts';
+import { type Examined, type ExamineOptions, type Targets, examine } from './pipeline.ts';
+import type { FindingRow } from './summary.ts';
+import path from 'node:path';
+
+export interface FindingSink {
+  readonly corpusDir: string;
+  readonly targets: Targets;
+  readonly examineOptions: ExamineOptions;
+  readonly minimize: boolean;
+  readonly seed: string;
+  readonly kernelRelease?: string;
+  readonly date: () => string;
+  /** Buckets in the corpus before the campaign. */
+  readonly known: ReadonlySet<string>;
+}
+
+/** Expectations per target from one examination of the (minimized) program. */
+export function expectationsOf(ex: Examined, kernelRelease: string | undefined): Expectations {
+  const { model, kernel, vm, kernelRun } = ex.observation;
+  const verdictOf = (v: NonNullable<typeof model>) => ({
+    verdict: v.verdict,
+    ...(v.error ? { error: v.error } : {}),
+    ...(v.errno !== undefined ? { errno: v.errno } : {}),
+    ...(v.stats.insnsProcessed !== undefined ? { insnsProcessed: v.stats.insnsProcessed } : {}),
+  });
+  return {
+    ...(model ? { model: verdictOf(model) } : {}),
+    ...(kernel && kernelRelease ? {
+      kernel: { [kernelRelease]: { ...verdictOf(kernel), ...(kernelRun?.retval !== undefined ? { retval: kernelRun.retval } : {}) } },
+    } : {}),
+    ...(vm ? { vm: vm.kind === 'ok' ? { r0: hex64(vm.r0) } : { fault: `${vm.fault.kind}: ${vm.fault.message}` } } : {}),
+  };
+}
+
+export class FindingCollector {
+  readonly #rows = new Map<string, FindingRow>();
+  constructor(private readonly sink: FindingSink) {}
+
+  rows(): FindingRow[] {
+    return [...this.#rows.values()];
+  }
+
+  /** Record the findings of one generated program (family, iteration for provenance). */
+  add(findings: readonly Finding[], family: string, iteration: number): void {
+    for (const f of findings) {
+      const key = bucketKey(f);
+      const row = this.#rows.get(key);
+      if (row) {
+        this.#rows.set(key, { ...row, hits: row.hits + 1 });
+        continue;
+      }
+      this.#rows.set(key, this.#store(f, key, family, iteration));
+    }
+  }
+
+  #sameBucket(key: string): (p: Program) => boolean {
+    return (p) => examine(p, this.sink.targets, this.sink.examineOptions).findings.some((g) => bucketKey(g) === key);
+  }
+
+  #store(f: Finding, key: string, family: string, iteration: number): FindingRow {
+    const s = this.sink;
+    // A bucket already in the corpus only updates its occurrences (the stored, shorter program wins the merge).
+    const program = s.minimize && !s.known.has(key) ? minimize(f.program, this.#sameBucket(key), { maxTests: 2000 }).program : f.program;
+    const again = examine(program, s.targets, s.examineOptions);
+    const minimized = again.findings.find((g) => bucketKey(g) === key) ?? { ...f, program };
+    const entry = findingEntry(minimized, {
+      generator: family, seed: `${s.seed}:${iteration}`, date: s.date(),
+      asm: disassembleProgram(program),
+      expectations: expectationsOf(again, s.kernelRelease),
+      ...(s.kernelRelease ? { kernelRelease: s.kernelRelease } : {}),
+    }, f.program);
+    const written = writeEntry(s.corpusDir, entry);
+    return {
+      bucket: key, oracle: f.oracle, target: f.target, title: minimized.evidence.message, hits: 1,
+      insns: program.insns.length, file: path.basename(written.file), isNew: !s.known.has(key),
+    };
+  }
+}

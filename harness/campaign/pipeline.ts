@@ -1,0 +1,77 @@
+/**
+ * One program through the whole product: both verifiers, the VM, the kernel's run (only after a
+ * clean VM run of a program the kernel accepted), then every oracle. Returns the observation,
+ * the findings and the per-family counts it adds. Pure but for the targets it calls.
+ */
+import type { Program } from '../isa/program.ts';
+import { PROG_FLAGS } from '../isa/program.ts';
+import type { Target } from '../targets.ts';
+import { defaultRunInput } from '../kernel/loaded.ts';
+import { isLoadError, loadVmProgram, runVm, type RunResult as VmRun } from '../vm/index.ts';
+import type { Observation } from '../../oracles/observation.ts';
+import type { Finding } from '../../oracles/finding.ts';
+import { judge } from '../../oracles/index.ts';
+import { type FamilyStats, emptyFamilyStats } from './summary.ts';
+
+export interface Targets {
+  readonly model?: Target;
+  readonly kernel?: Target;
+}
+
+export interface ExamineOptions {
+  /** Ask the model for its states and trace the VM run for the containment oracle. */
+  readonly containment?: boolean;
+  /** Source of new dmesg lines, read after each kernel load. */
+  readonly dmesg?: () => string[];
+}
+
+export interface Examined {
+  readonly observation: Observation;
+  readonly findings: Finding[];
+  readonly stats: FamilyStats;
+}
+
+/** The input every run of a program uses: a 64-byte zeroed packet, or a zeroed context. */
+export function standardInput(program: Program): { packet?: Uint8Array; ctx?: Uint8Array } {
+  const k = defaultRunInput(program.progType);
+  return { ...(k.data ? { packet: k.data } : {}), ...(k.ctx ? { ctx: k.ctx } : {}) };
+}
+
+function vmRun(program: Program, input: Observation['input'], trace: boolean): VmRun | undefined {
+  const vp = loadVmProgram(program);
+  if (isLoadError(vp)) return undefined;
+  return runVm(vp, { ...input, trace });
+}
+
+export function examine(program: Program, targets: Targets, opts: ExamineOptions = {}): Examined {
+  const stats = emptyFamilyStats();
+  stats.generated = 1;
+  const containment = opts.containment === true;
+  const model = targets.model?.verify(program, { states: containment });
+  const kernel = targets.kernel?.verify(program, { extraFlags: PROG_FLAGS.BPF_F_TEST_REG_INVARIANTS });
+  const dmesg = kernel && opts.dmesg ? opts.dmesg() : [];
+  if (model) stats[model.verdict === 'accept' ? 'modelAccepted' : 'modelRejected']++;
+  if (kernel) stats[kernel.verdict === 'accept' ? 'kernelAccepted' : 'kernelRejected']++;
+
+  const input = standardInput(program);
+  const accepted = model?.verdict === 'accept' || kernel?.verdict === 'accept';
+  const vm = accepted ? vmRun(program, input, containment && model?.verdict === 'accept') : undefined;
+  if (vm) {
+    stats.vmRuns++;
+    if (vm.kind === 'fault') stats.vmFaults++;
+  }
+  // design.md: the host kernel runs a program only after its verifier accepted it AND our VM ran
+  // it cleanly on the same input.
+  let kernelRun;
+  if (targets.kernel && kernel?.verdict === 'accept' && vm?.kind === 'ok') {
+    kernelRun = targets.kernel.run(program, { ...(input.packet ? { data: input.packet } : {}), ...(input.ctx ? { ctx: input.ctx } : {}) });
+    stats.kernelRuns++;
+  }
+  const observation: Observation = {
+    program, input,
+    ...(model ? { model } : {}), ...(kernel ? { kernel } : {}), ...(vm ? { vm } : {}),
+    ...(kernelRun ? { kernelRun } : {}),
+    ...(model?.statesAt ? { modelStatesAt: model.statesAt } : {}),
+  };
+  return { observation, findings: judge(observation, dmesg), stats };
+}

@@ -1,0 +1,134 @@
+/**
+ * `verifuzz fuzz`: the campaign. Prints progress on stderr, a summary on stdout at the end, and
+ * writes summary.json / summary.md under --out and findings into the corpus (--corpus, default
+ * <out>/corpus). A target that cannot be used here is reported and left out; with none left the
+ * command exits 3. Ctrl-C stops cleanly: the summary is still written (a second Ctrl-C aborts).
+ */
+import path from 'node:path';
+import { randomInt } from 'node:crypto';
+import type { CommandModule } from 'yargs';
+import { UnavailableError, UserError } from '../../errors.ts';
+import { FAMILIES } from '../../../generators/index.ts';
+import { getTarget, type Target, type TargetName } from '../../targets.ts';
+import { kernelCapability } from '../../kernel/capability.ts';
+import { runCampaign, type Progress } from '../../campaign/campaign.ts';
+import { KernelMessages } from '../../campaign/kmsg.ts';
+import type { TargetUse } from '../../campaign/summary.ts';
+import { renderSummaryMarkdown } from '../../../reports/markdown.ts';
+import { parseDuration } from '../duration.ts';
+
+interface FuzzArgs {
+  time?: string;
+  count?: number;
+  seed?: number;
+  targets: string;
+  generators?: string;
+  out: string;
+  corpus?: string;
+  minimize: boolean;
+  containment: boolean;
+  'fail-on-new': boolean;
+}
+
+function listOption(text: string, known: readonly string[], option: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((s) => !known.includes(s));
+  if (bad.length || items.length === 0) {
+    throw new UserError(`${option}: unknown ${bad.length ? `'${bad.join("', '")}'` : 'empty list'} (choose from ${known.join(', ')})`);
+  }
+  return items;
+}
+
+async function acquire(name: TargetName, wanted: boolean): Promise<{ target?: Target; use: TargetUse }> {
+  if (!wanted) return { use: { used: false, reason: 'not requested (--targets)' } };
+  try {
+    const target = await getTarget(name);
+    return { target, use: { used: true, ...(name === 'kernel' ? { release: kernelCapability().release } : {}) } };
+  } catch (e) {
+    if (e instanceof UnavailableError) return { use: { used: false, reason: e.message } };
+    throw e;
+  }
+}
+
+function progressLine(p: Progress): string {
+  let gen = 0, kAcc = 0, kSeen = 0, mAcc = 0, mSeen = 0;
+  for (const f of Object.values(p.families)) {
+    gen += f.generated;
+    kAcc += f.kernelAccepted; kSeen += f.kernelAccepted + f.kernelRejected;
+    mAcc += f.modelAccepted; mSeen += f.modelAccepted + f.modelRejected;
+  }
+  const rate = p.elapsedMs > 0 ? (gen * 1000) / p.elapsedMs : 0;
+  const pct = (a: number, n: number) => (n ? `${((100 * a) / n).toFixed(0)}%` : '-');
+  return `[${(p.elapsedMs / 1000).toFixed(1)}s] ${gen} programs (${rate.toFixed(0)}/s)  accepted: kernel ${pct(kAcc, kSeen)} model ${pct(mAcc, mSeen)}  buckets ${p.buckets}`;
+}
+
+export const fuzzCommand: CommandModule<object, FuzzArgs> = {
+  command: 'fuzz',
+  describe: 'Run a fuzz campaign against the model and kernel verifiers; write findings and a summary',
+  builder: (y) => y
+    .option('time', { alias: 't', type: 'string', describe: 'stop after this long (60s, 10m, 2h)' })
+    .option('count', { alias: 'n', type: 'number', describe: 'stop after this many programs' })
+    .option('seed', { type: 'number', describe: 'campaign seed (default: random, printed); same seed and count, same findings' })
+    .option('targets', { type: 'string', default: 'model,kernel', describe: 'verifiers to test: model, kernel or both' })
+    .option('generators', { alias: 'g', type: 'string', describe: `generator families (default all: ${FAMILIES.map((f) => f.name).join(', ')})` })
+    .option('out', { alias: 'o', type: 'string', default: 'verifuzz-out', describe: 'directory for summary.json and summary.md' })
+    .option('corpus', { type: 'string', describe: 'corpus directory for findings (default <out>/corpus)' })
+    .option('minimize', { type: 'boolean', default: true, describe: 'minimize new findings (--no-minimize to skip)' })
+    .option('containment', { type: 'boolean', default: true, describe: 'check VM runs against model states (--no-containment to skip)' })
+    .option('fail-on-new', { type: 'boolean', default: false, describe: 'exit 1 when the campaign found a bucket not in the corpus' })
+    .example('$0 fuzz --time 60s', 'a one-minute campaign against both verifiers')
+    .example('$0 fuzz --count 2000 --seed 7 --targets kernel --generators ptr-arith', 'reproducible, kernel only, one family'),
+  handler: async (argv) => {
+    const timeMs = argv.time !== undefined ? parseDuration(argv.time, '--time') : undefined;
+    if (argv.count !== undefined && (!Number.isInteger(argv.count) || argv.count < 0)) throw new UserError(`--count: '${argv.count}' is not a whole number`);
+    if (argv.seed !== undefined && !Number.isInteger(argv.seed)) throw new UserError(`--seed: '${argv.seed}' is not an integer`);
+    const wanted = listOption(argv.targets, ['model', 'kernel'], '--targets');
+    const familyNames = argv.generators ? listOption(argv.generators, FAMILIES.map((f) => f.name), '--generators') : undefined;
+    const families = familyNames ? FAMILIES.filter((f) => familyNames.includes(f.name)) : FAMILIES;
+    const seed = argv.seed ?? randomInt(0, 2 ** 31);
+    const model = await acquire('model', wanted.includes('model'));
+    const kernel = await acquire('kernel', wanted.includes('kernel'));
+    for (const [n, t] of [['model', model], ['kernel', kernel]] as const) {
+      if (!t.use.used && wanted.includes(n)) process.stderr.write(`verifuzz: ${n} target left out: ${t.use.reason}\n`);
+    }
+    if (!model.target && !kernel.target) throw new UnavailableError('no verifier target is available (see above)');
+    const kmsg = kernel.target ? new KernelMessages() : undefined;
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write('\nverifuzz: stopping (Ctrl-C again to abort)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const tty = process.stderr.isTTY === true;
+    let lastLine = 0;
+    process.stderr.write(`verifuzz: campaign seed ${seed}${timeMs !== undefined ? `, ${argv.time}` : ''}${argv.count !== undefined ? `, ${argv.count} programs` : ''}\n`);
+    const outDir = path.resolve(argv.out);
+    try {
+      const summary = await runCampaign({
+        seed, families,
+        ...(argv.count !== undefined ? { count: argv.count } : {}),
+        ...(timeMs !== undefined ? { timeMs } : (argv.count === undefined ? { timeMs: 60_000 } : {})),
+        targets: { ...(model.target ? { model: model.target } : {}), ...(kernel.target ? { kernel: kernel.target } : {}) },
+        targetUse: { model: model.use, kernel: kernel.use },
+        outDir, corpusDir: path.resolve(argv.corpus ?? path.join(argv.out, 'corpus')),
+        minimize: argv.minimize, containment: argv.containment,
+        ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (tty) process.stderr.write(`\r${progressLine(p)}\u001b[K`);
+          else if (p.elapsedMs - lastLine >= 10_000) { lastLine = p.elapsedMs; process.stderr.write(`${progressLine(p)}\n`); }
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      process.stdout.write(renderSummaryMarkdown(summary));
+      process.stdout.write(`\nWrote ${path.join(outDir, 'summary.json')} and summary.md\n`);
+      if (argv['fail-on-new'] && summary.findings.some((f) => f.isNew)) process.exitCode = 1;
+    } finally {
+      process.off('SIGINT', onSigint);
+      kmsg?.close();
+      model.target?.close?.();
+      kernel.target?.close?.();
+    }
+  },
+};
