@@ -28,6 +28,18 @@ export interface MemOperand {
   readonly off: number;
 }
 
+const STICKY = new Map<string, RegExp>();
+/** The sticky twin of a pattern, built once per pattern text (a literal is a new object per call). */
+function stickyOf(re: RegExp): RegExp {
+  const key = `${re.flags}/${re.source}`;
+  let sticky = STICKY.get(key);
+  if (!sticky) {
+    sticky = new RegExp(re.source, re.flags.includes('y') ? re.flags : re.flags + 'y');
+    STICKY.set(key, sticky);
+  }
+  return sticky;
+}
+
 const S16: readonly [number, number] = [-0x8000, 0x7fff];
 
 export class Cursor {
@@ -63,7 +75,7 @@ export class Cursor {
   /** Match a sticky regex after whitespace; consume and return the match, or undefined. */
   tryRe(re: RegExp): RegExpExecArray | undefined {
     this.ws();
-    const sticky = new RegExp(re.source, re.flags.includes('y') ? re.flags : re.flags + 'y');
+    const sticky = stickyOf(re);
     sticky.lastIndex = this.pos;
     const m = sticky.exec(this.text);
     if (!m) return undefined;

@@ -18,9 +18,10 @@ export class DecodeError extends Error {
 }
 
 export function decodeSlot(bytes: Uint8Array, at: number): Slot {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + at, 8);
-  const regs = dv.getUint8(1);
-  return { code: dv.getUint8(0), dst: regs & 0x0f, src: regs >> 4, off: dv.getInt16(2, true), imm: dv.getInt32(4, true) };
+  const regs = bytes[at + 1]!;
+  const off = (bytes[at + 2]! | (bytes[at + 3]! << 8)) << 16 >> 16;
+  const imm = bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24);
+  return { code: bytes[at]!, dst: regs & 0x0f, src: regs >> 4, off, imm };
 }
 
 export function encodeSlot(slot: Slot, out: Uint8Array, at: number): void {
@@ -43,7 +44,7 @@ export function decode(bytes: Uint8Array): Insn[] {
       if (at + 8 >= bytes.length) {
         throw new DecodeError('ld_imm64 (opcode 0x18) is missing its second slot', at);
       }
-      insns.push({ ...slot, hi: decodeSlot(bytes, at + 8) });
+      insns.push({ code: slot.code, dst: slot.dst, src: slot.src, off: slot.off, imm: slot.imm, hi: decodeSlot(bytes, at + 8) });
       at += 8;
     } else {
       insns.push(slot);
@@ -70,6 +71,7 @@ export function encode(insns: readonly Insn[]): Uint8Array {
 
 /** Hex text (whitespace and an optional 0x prefix per token ignored) to bytes. */
 export function hexToBytes(text: string): Uint8Array {
+  if (/^[0-9a-fA-F]*$/.test(text) && text.length % 2 === 0) return new Uint8Array(Buffer.from(text, 'hex'));
   const clean: number[] = [];
   // Track byte offsets in the cleaned stream so that errors point at the byte, not the character.
   const tokens = text.split(/\s+/).filter((t) => t.length > 0);
