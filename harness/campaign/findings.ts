@@ -12,6 +12,7 @@ import { minimize } from '../../corpus/minimize.ts';
 import { writeEntry } from '../../corpus/store.ts';
 import { bucketKey, type Finding } from '../../oracles/finding.ts';
 import { hex64 } from '../../oracles/observation.ts';
+import { callsNondeterministicHelper } from '../../oracles/execution-differential.ts';
 import { type Examined, type ExamineOptions, type Targets, examine } from './pipeline.ts';
 import type { FindingRow } from './summary.ts';
 import path from 'node:path';
@@ -30,7 +31,10 @@ export interface FindingSink {
 
 /** Expectations per target from one examination of the (minimized) program. */
 export function expectationsOf(ex: Examined, kernelRelease: string | undefined): Expectations {
-  const { model, kernel, vm, kernelRun } = ex.observation;
+  const { model, kernel, kernelRun, program } = ex.observation;
+  // A result that depends on random numbers, clocks or the CPU is no expectation.
+  const reproducible = !callsNondeterministicHelper(program);
+  const vm = ex.observation.vm && (reproducible || ex.observation.vm.kind === 'fault') ? ex.observation.vm : undefined;
   const verdictOf = (v: NonNullable<typeof model>) => ({
     verdict: v.verdict,
     ...(v.error ? { error: v.error } : {}),
@@ -40,7 +44,7 @@ export function expectationsOf(ex: Examined, kernelRelease: string | undefined):
   return {
     ...(model ? { model: verdictOf(model) } : {}),
     ...(kernel && kernelRelease ? {
-      kernel: { [kernelRelease]: { ...verdictOf(kernel), ...(kernelRun?.retval !== undefined ? { retval: kernelRun.retval } : {}) } },
+      kernel: { [kernelRelease]: { ...verdictOf(kernel), ...(reproducible && kernelRun?.retval !== undefined ? { retval: kernelRun.retval } : {}) } },
     } : {}),
     ...(vm ? { vm: vm.kind === 'ok' ? { r0: hex64(vm.r0) } : { fault: `${vm.fault.kind}: ${vm.fault.message}` } } : {}),
   };

@@ -9,11 +9,10 @@ import { randomInt } from 'node:crypto';
 import type { CommandModule } from 'yargs';
 import { UnavailableError, UserError } from '../../errors.ts';
 import { FAMILIES } from '../../../generators/index.ts';
-import { getTarget, type Target, type TargetName } from '../../targets.ts';
-import { kernelCapability } from '../../kernel/capability.ts';
+import type { TargetName } from '../../targets.ts';
+import { acquireTargets, leftOutLines } from '../../campaign/acquire.ts';
 import { runCampaign, type Progress } from '../../campaign/campaign.ts';
 import { KernelMessages } from '../../campaign/kmsg.ts';
-import type { TargetUse } from '../../campaign/summary.ts';
 import { renderSummaryMarkdown } from '../../../reports/markdown.ts';
 import { parseDuration } from '../duration.ts';
 
@@ -37,17 +36,6 @@ function listOption(text: string, known: readonly string[], option: string): str
     throw new UserError(`${option}: unknown ${bad.length ? `'${bad.join("', '")}'` : 'empty list'} (choose from ${known.join(', ')})`);
   }
   return items;
-}
-
-async function acquire(name: TargetName, wanted: boolean): Promise<{ target?: Target; use: TargetUse }> {
-  if (!wanted) return { use: { used: false, reason: 'not requested (--targets)' } };
-  try {
-    const target = await getTarget(name);
-    return { target, use: { used: true, ...(name === 'kernel' ? { release: kernelCapability().release } : {}) } };
-  } catch (e) {
-    if (e instanceof UnavailableError) return { use: { used: false, reason: e.message } };
-    throw e;
-  }
 }
 
 function progressLine(p: Progress): string {
@@ -86,13 +74,11 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     const familyNames = argv.generators ? listOption(argv.generators, FAMILIES.map((f) => f.name), '--generators') : undefined;
     const families = familyNames ? FAMILIES.filter((f) => familyNames.includes(f.name)) : FAMILIES;
     const seed = argv.seed ?? randomInt(0, 2 ** 31);
-    const model = await acquire('model', wanted.includes('model'));
-    const kernel = await acquire('kernel', wanted.includes('kernel'));
-    for (const [n, t] of [['model', model], ['kernel', kernel]] as const) {
-      if (!t.use.used && wanted.includes(n)) process.stderr.write(`verifuzz: ${n} target left out: ${t.use.reason}\n`);
-    }
-    if (!model.target && !kernel.target) throw new UnavailableError('no verifier target is available (see above)');
-    const kmsg = kernel.target ? new KernelMessages() : undefined;
+    const acquired = await acquireTargets(wanted as TargetName[]);
+    for (const line of leftOutLines(acquired, wanted as TargetName[])) process.stderr.write(`${line}\n`);
+    const { targets } = acquired;
+    if (!targets.model && !targets.kernel) throw new UnavailableError('no verifier target is available (see above)');
+    const kmsg = targets.kernel ? new KernelMessages() : undefined;
     const controller = new AbortController();
     const onSigint = () => {
       if (controller.signal.aborted) process.exit(130);
@@ -109,8 +95,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
         seed, families,
         ...(argv.count !== undefined ? { count: argv.count } : {}),
         ...(timeMs !== undefined ? { timeMs } : (argv.count === undefined ? { timeMs: 60_000 } : {})),
-        targets: { ...(model.target ? { model: model.target } : {}), ...(kernel.target ? { kernel: kernel.target } : {}) },
-        targetUse: { model: model.use, kernel: kernel.use },
+        targets, targetUse: acquired.use,
         outDir, corpusDir: path.resolve(argv.corpus ?? path.join(argv.out, 'corpus')),
         minimize: argv.minimize, containment: argv.containment,
         ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
@@ -127,8 +112,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     } finally {
       process.off('SIGINT', onSigint);
       kmsg?.close();
-      model.target?.close?.();
-      kernel.target?.close?.();
+      acquired.close();
     }
   },
 };

@@ -4,7 +4,9 @@ import { asmCommand } from './asm.ts';
 import { disasmCommand } from './disasm.ts';
 import { checkCommand } from './check.ts';
 import { verifyCommand } from './verify.ts';
+import { conformanceCommand } from './conformance.ts';
 import { fuzzCommand } from './fuzz.ts';
+import { replayCommand } from './replay.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -12,5 +14,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   disasmCommand,
   checkCommand,
   verifyCommand,
+  conformanceCommand,
   fuzzCommand,
+  replayCommand,
 ];
