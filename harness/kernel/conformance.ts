@@ -188,3 +188,30 @@ export function runSelftestSuite(records: readonly SelftestRecord[], file: strin
 }
 
 export { isEvaluated };
+
+/** Printable report of a run: one line per disagreement or retval mismatch, then the totals. */
+export function formatSelftestReport(outcomes: readonly SelftestOutcome[], s: SelftestSummary): string[] {
+  const lines: string[] = [];
+  for (const d of s.disagreements) lines.push(`DISAGREE ${d.source}: ${d.name}: kernel ${d.verdict}${d.error ? ` (${d.error})` : ''}, live_6_18 differs`);
+  for (const o of outcomes) {
+    for (const r of o.runs ?? []) {
+      if (r.expectedRetval !== null && !r.matchesLive) lines.push(`RUN MISMATCH ${o.source}: ${o.name}: errno ${r.errno} retval ${r.retval}, live errno ${r.liveErrno} retval ${r.liveRetval}`);
+    }
+  }
+  for (const [reason, n] of Object.entries(s.skipped)) lines.push(`not evaluated: ${n} x ${reason}`);
+  const pct = (a: number, b: number): string => (b ? ((100 * a) / b).toFixed(2) : '0.00');
+  lines.push(
+    `${s.evaluated} of ${s.total} records evaluated`,
+    `verdict agrees with live_6_18: ${s.agreeLive}/${s.evaluated} (${pct(s.agreeLive, s.evaluated)}%)`,
+    `verdict agrees with expect: ${s.agreeExpect}/${s.evaluated} (${pct(s.agreeExpect, s.evaluated)}%)`,
+    `errstr found in the log: ${s.errstrFound}/${s.errstrChecked}`,
+    `test_run equals live_6_18: ${s.runsMatchLive}/${s.runs} (+${s.pointerRuns} pointer-valued runs not compared)`,
+    `retval equals the expected value: ${s.retvalsMatchExpected}/${s.retvalsExpected}`,
+  );
+  return lines;
+}
+
+/** True when the run reproduces the live kernel exactly (verdicts and retvals). */
+export function selftestPassed(s: SelftestSummary): boolean {
+  return s.agreeLive === s.evaluated && s.runsMatchLive === s.runs && s.retvalsMatchExpected === s.retvalsExpected;
+}
