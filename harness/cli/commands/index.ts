@@ -7,6 +7,7 @@ import { verifyCommand } from './verify.ts';
 import { conformanceCommand } from './conformance.ts';
 import { fuzzCommand } from './fuzz.ts';
 import { replayCommand } from './replay.ts';
+import { minimizeCommand } from './minimize.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -17,4 +18,5 @@ export const COMMANDS: CommandModule<any, any>[] = [
   conformanceCommand,
   fuzzCommand,
   replayCommand,
+  minimizeCommand,
 ];
