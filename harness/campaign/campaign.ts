@@ -1,18 +1,23 @@
 /**
  * The fuzz loop: iteration i draws program generate(seed, i), examines it (pipeline.ts) and
  * hands findings to the collector (findings.ts), until the count, the time or a stop signal.
+ * With --workers > 1 iterations run in worker threads (pool.ts) and results are put back in
+ * iteration order before they are collected, so the corpus does not depend on thread timing.
  * Deterministic for a seed and a count: the programs, the findings and (with a fixed clock) the
  * corpus files are the same on every run. The summary is written even when stopped by a signal.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { FAMILIES, generate, type Family } from '../../generators/index.ts';
+import { FAMILIES, type Family } from '../../generators/index.ts';
 import { loadCorpus } from '../../corpus/store.ts';
 import { writeFileAtomic } from '../../corpus/atomic.ts';
 import { renderSummaryMarkdown } from '../../reports/markdown.ts';
 import { HARNESS_VERSION } from '../../corpus/entry.ts';
 import { FindingCollector } from './findings.ts';
-import { examine, type ExamineOptions, type Targets } from './pipeline.ts';
+import type { ExamineOptions, Targets } from './pipeline.ts';
+import { runIteration, type IterationResult } from './iteration.ts';
+import { runPool } from './pool.ts';
+import type { TargetName } from '../targets.ts';
 import { type CampaignSummary, type FamilyStats, type TargetUse, addFamilyStats, emptyFamilyStats } from './summary.ts';
 
 export interface Progress {
@@ -40,10 +45,11 @@ export interface CampaignOptions {
   readonly dmesg?: () => string[];
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: Progress) => void;
+  readonly onWorkerCrash?: (i: number | undefined, why: string) => void;
   /** The clock for corpus dates (ISO); default: SOURCE_DATE_EPOCH when set, else now. */
   readonly date?: () => string;
-  /** First iteration (resume). */
-  readonly startIteration?: number;
+  /** Worker threads (default 1: run in this thread). */
+  readonly workers?: number;
 }
 
 export function defaultDate(): string {
@@ -51,8 +57,11 @@ export function defaultDate(): string {
   return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000).toISOString() : new Date().toISOString();
 }
 
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> {
   const families = o.families ?? FAMILIES;
+  const workers = Math.max(1, o.workers ?? 1);
   const startedAt = defaultDate();
   const t0 = Date.now();
   const known = new Set(loadCorpus(o.corpusDir).entries.flatMap((e) => (e.entry.bucket ? [e.entry.bucket.key] : [])));
@@ -63,35 +72,59 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
     ...(o.targetUse.kernel.release ? { kernelRelease: o.targetUse.kernel.release } : {}),
   });
   const stats: Record<string, FamilyStats> = Object.fromEntries(families.map((f) => [f.name, emptyFamilyStats()]));
-  let i = o.startIteration ?? 0;
   let programs = 0;
+  let handedOut = 0;
   let stoppedBy: CampaignSummary['stoppedBy'] = 'count';
   let lastProgress = 0;
-  let lastYield = Date.now();
-  for (;;) {
-    if (Date.now() - lastYield >= 50) {
-      // Let signal handlers (Ctrl-C) and timers run: the loop itself is synchronous work.
-      await new Promise((r) => setImmediate(r));
-      lastYield = Date.now();
-    }
-    if (o.signal?.aborted) { stoppedBy = 'signal'; break; }
-    if (o.count !== undefined && programs >= o.count) { stoppedBy = 'count'; break; }
-    if (o.timeMs !== undefined && Date.now() - t0 >= o.timeMs) { stoppedBy = 'time'; break; }
-    const gen = generate(o.seed, i, families);
-    const ex = examine(gen.program, o.targets, examineOptions);
-    stats[gen.family] = addFamilyStats(stats[gen.family] ?? emptyFamilyStats(), ex.stats);
-    collector.add(ex.findings, gen.family, i);
-    i++;
+
+  const next = (): number | undefined => {
+    if (o.signal?.aborted) { stoppedBy = 'signal'; return undefined; }
+    if (o.count !== undefined && handedOut >= o.count) { stoppedBy = 'count'; return undefined; }
+    if (o.timeMs !== undefined && Date.now() - t0 >= o.timeMs) { stoppedBy = 'time'; return undefined; }
+    return handedOut++;
+  };
+  const collect = (r: IterationResult): void => {
+    stats[r.family] = addFamilyStats(stats[r.family] ?? emptyFamilyStats(), r.stats);
+    collector.add(r.findings, r.family, r.i);
     programs++;
     if (o.onProgress && Date.now() - lastProgress >= 250) {
       lastProgress = Date.now();
       o.onProgress({ programs, elapsedMs: lastProgress - t0, families: stats, buckets: collector.rows().length });
     }
+  };
+
+  let crashes = 0;
+  if (workers === 1) {
+    let lastYield = Date.now();
+    for (let i = next(); i !== undefined; i = next()) {
+      collect(runIteration(o.seed, i, families, o.targets, examineOptions));
+      if (Date.now() - lastYield >= 50) {
+        await tick(); // let signal handlers (Ctrl-C) and timers run
+        lastYield = Date.now();
+      }
+    }
+  } else {
+    const pending = new Map<number, IterationResult | undefined>();
+    let expected = 0;
+    const wanted: TargetName[] = [...(o.targets.model ? ['model' as const] : []), ...(o.targets.kernel ? ['kernel' as const] : [])];
+    ({ crashes } = await runPool(workers, { seed: o.seed, families: families.map((f) => f.name), targets: wanted, containment: examineOptions.containment ?? true }, {
+      next,
+      deliver: (i, r) => {
+        pending.set(i, r);
+        while (pending.has(expected)) {
+          const done = pending.get(expected);
+          pending.delete(expected);
+          if (done) collect(done);
+          expected++;
+        }
+      },
+      ...(o.onWorkerCrash ? { onCrash: o.onWorkerCrash } : {}),
+    }));
   }
   const durationMs = Date.now() - t0;
   const summary: CampaignSummary = {
     tool: 'verifuzz', version: HARNESS_VERSION, seed: String(o.seed), startedAt, durationMs, stoppedBy,
-    programs, programsPerSecond: durationMs > 0 ? (programs * 1000) / durationMs : 0, workers: 1, workerCrashes: 0,
+    programs, programsPerSecond: durationMs > 0 ? (programs * 1000) / durationMs : 0, workers, workerCrashes: crashes,
     targets: o.targetUse, families: stats, findings: collector.rows(),
   };
   writeSummary(o.outDir, summary);

@@ -27,6 +27,7 @@ interface FuzzArgs {
   minimize: boolean;
   containment: boolean;
   'fail-on-new': boolean;
+  workers: number;
 }
 
 function listOption(text: string, known: readonly string[], option: string): string[] {
@@ -63,6 +64,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     .option('corpus', { type: 'string', describe: 'corpus directory for findings (default <out>/corpus)' })
     .option('minimize', { type: 'boolean', default: true, describe: 'minimize new findings (--no-minimize to skip)' })
     .option('containment', { type: 'boolean', default: true, describe: 'check VM runs against model states (--no-containment to skip)' })
+    .option('workers', { alias: 'j', type: 'number', default: 1, describe: 'worker threads (a crashed worker is reported and replaced)' })
     .option('fail-on-new', { type: 'boolean', default: false, describe: 'exit 1 when the campaign found a bucket not in the corpus' })
     .example('$0 fuzz --time 60s', 'a one-minute campaign against both verifiers')
     .example('$0 fuzz --count 2000 --seed 7 --targets kernel --generators ptr-arith', 'reproducible, kernel only, one family'),
@@ -73,6 +75,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     const wanted = listOption(argv.targets, ['model', 'kernel'], '--targets');
     const familyNames = argv.generators ? listOption(argv.generators, FAMILIES.map((f) => f.name), '--generators') : undefined;
     const families = familyNames ? FAMILIES.filter((f) => familyNames.includes(f.name)) : FAMILIES;
+    if (!Number.isInteger(argv.workers) || argv.workers < 1 || argv.workers > 64) throw new UserError(`--workers: '${argv.workers}' must be a whole number from 1 to 64`);
     const seed = argv.seed ?? randomInt(0, 2 ** 31);
     const acquired = await acquireTargets(wanted as TargetName[]);
     for (const line of leftOutLines(acquired, wanted as TargetName[])) process.stderr.write(`${line}\n`);
@@ -99,7 +102,8 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
         outDir, corpusDir: path.resolve(argv.corpus ?? path.join(argv.out, 'corpus')),
         minimize: argv.minimize, containment: argv.containment,
         ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
-        signal: controller.signal,
+        signal: controller.signal, workers: argv.workers,
+        onWorkerCrash: (i, why) => process.stderr.write(`\nverifuzz: worker crashed${i !== undefined ? ` at iteration ${i}` : ''} (${why}); replaced\n`),
         onProgress: (p) => {
           if (tty) process.stderr.write(`\r${progressLine(p)}\u001b[K`);
           else if (p.elapsedMs - lastLine >= 10_000) { lastLine = p.elapsedMs; process.stderr.write(`${progressLine(p)}\n`); }
