@@ -14,7 +14,8 @@ import { Labels, aluBody, initAllRegs, reg } from './frame.ts';
 function subprog(d: Draw, labels: Labels, name: string, nargs: number, stackArg: boolean, callee?: string): SymItem[] {
   const hi = Math.max(1, nargs);
   const items: SymItem[] = [Label(name)];
-  if (stackArg) items.push(Ldx(8, 1, 1, 0)); // r1 pointed to the caller's fp-8
+  // r1 points to the caller's fp-8: read it, or a slot next to it (never written, or past the frame)
+  if (stackArg) items.push(Ldx(8, 1, 1, d.weighted([[0, 6], [-8, 1], [8, 1], [4, 1]] as const)));
   const bug = d.weighted([['none', 96], ['callee-saved', 2], ['r0-unset', 2]] as const);
   if (bug === 'callee-saved') items.push(Mov64.Reg(0, 6)); // r6 is not initialized in a callee
   if (bug === 'none') items.push(Mov64.Imm(0, d.imm32())); // with 'r0-unset', r0 is read before it is set

@@ -78,6 +78,6 @@ function bloom(d: Draw): Program {
 
 export const helpers: Family = {
   name: 'helpers',
-  weight: 2,
+  weight: 1,
   build: (d) => ({ map: mapOp, ringbuf: ringbufOutput, bloom })[d.weighted([['map', 4], ['ringbuf', 1], ['bloom', 1]] as const)](d),
 };

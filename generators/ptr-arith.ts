@@ -123,6 +123,6 @@ const CASES = { stack: stackCase, map: mapCase, packet: packetCase } as const;
 
 export const ptrArith: Family = {
   name: 'ptr-arith',
-  weight: 5,
+  weight: 6,
   build: (d) => CASES[d.weighted([['stack', 1], ['map', 2], ['packet', 2]] as const)](d),
 };
