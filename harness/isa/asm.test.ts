@@ -113,7 +113,7 @@ describe('assembler errors', () => {
     ['r0 += 0x100000000', 't.s:1:7: expected a register or an immediate that fits in s32, got 4294967296'],
     ['r0 = *(u64 *)(r10 -40000)', 't.s:1:19: expected a memory offset in [-32768, 32767], got -40000'],
     ['.prog nope', "t.s:1:7: expected a program type, got 'nope'"],
-    ['.map 1 array key=4 value=4 entries=1', 't.s:1:7: expected map index 0 (maps are listed in order)'],
+    ['.map 1 array key=4 value=4 entries=1', 't.s:1:6: expected map index 0 (maps are listed in order)'],
     ['.raw 1234', 't.s:1:6: expected 16 hex digits, got 4'],
     ['r0 = 0 exit', "t.s:1:8: expected end of instruction, found 'exit'"],
     ['r0 = be16 r1', 't.s:1:11: expected r0 (byte swaps are in place)'],

@@ -4,11 +4,8 @@
  * A file is lines; each line holds optional labels (`foo:`, `l0_%=:`), at most one statement and
  * an optional comment (`//`, `/* *\/`, `;` as in the verifier log, `#` at the start or after a
  * blank). A pasted log line keeps working: a leading `N: (op) ` is skipped. Statements are
- * instructions (asm-insn.ts) or directives:
- *   .prog sched_cls                                 program type (default socket_filter)
- *   .flags BPF_F_ANY_ALIGNMENT BPF_F_SLEEPABLE       prog_flags, names or numbers
- *   .map 0 array key=4 value=8 entries=1 [flags=N] [extra=N]   map list, indices in order
- *   .raw 0123456789abcdef                            any 8 bytes (16 for an opcode 0x18), verbatim
+ * instructions (asm-insn.ts) or directives (asm-directives.ts: `.prog`, `.flags`, `.map`, `.inner`,
+ * and `.raw 0123456789abcdef` for any 8 bytes, 16 for an opcode 0x18, kept verbatim).
  * Map references by index: `r1 = map[0] ll` (ld_imm64 src_reg 5, BPF_PSEUDO_MAP_IDX) and
  * `r1 = map_value[0] + 16 ll` (src_reg 6, BPF_PSEUDO_MAP_IDX_VALUE, value address + 16).
  *
@@ -16,14 +13,12 @@
  * every mistake is a UserError `file:line:col: expected ...`.
  */
 import { type Insn } from './insn.ts';
-import { decode, hexToBytes } from './codec.ts';
 import { Cursor, SyntaxFail } from './asm-cursor.ts';
 import { parseInsnStatement } from './asm-insn.ts';
 import { BuildError, resolve, type SymItem } from './builder.ts';
 import { checkInsn } from './validate.ts';
-import {
-  type MapDef, type Program, type ProgType, PROG_FLAGS, type ProgFlagName, isMapType, isProgType,
-} from './program.ts';
+import { type Program, type ProgType } from './program.ts';
+import { type DirectiveState, parseDirective, parseRaw } from './asm-directives.ts';
 import { UserError } from '../errors.ts';
 
 export interface AsmOptions {
@@ -39,10 +34,7 @@ export interface AsmResult {
   readonly items: SymItem[];
 }
 
-interface State {
-  progType?: ProgType;
-  flags: number;
-  maps: MapDef[];
+interface State extends DirectiveState {
   items: SymItem[];
 }
 
@@ -57,70 +49,11 @@ export function stripComment(line: string): string {
 const LOG_PREFIX = /^\s*\d+:\s*\([0-9a-f]{2}\)\s/;
 const LABEL = /\s*([A-Za-z_.$][\w.$]*(?:%=)?)\s*:(?!=)/y;
 
-function parseMapDirective(c: Cursor, st: State): void {
-  const idx = c.intIn(0, 0xffff, 'a map index');
-  if (idx !== st.maps.length) c.fail(`expected map index ${st.maps.length} (maps are listed in order)`);
-  const typeAt = c.here();
-  const type = c.ident('a map type (array, hash, ...)');
-  if (!isMapType(type)) c.fail(`expected a map type, got '${type}'`, typeAt);
-  const kv: Record<string, number> = {};
-  while (!c.atEnd()) {
-    const keyAt = c.here();
-    const key = c.ident('key=, value=, entries=, flags= or extra=');
-    if (!['key', 'value', 'entries', 'flags', 'extra'].includes(key)) c.fail(`expected key=, value=, entries=, flags= or extra=`, keyAt);
-    c.expect('=', "'='");
-    kv[key] = c.intIn(0, 0xffffffff, `${key}`);
-  }
-  for (const need of ['key', 'value', 'entries']) if (kv[need] === undefined) c.fail(`expected ${need}=N`);
-  st.maps.push({
-    type, keySize: kv.key!, valueSize: kv.value!, maxEntries: kv.entries!,
-    ...(kv.flags !== undefined ? { flags: kv.flags } : {}),
-    ...(kv.extra !== undefined ? { mapExtra: kv.extra } : {}),
-  });
-}
-
-function parseFlagsDirective(c: Cursor, st: State): void {
-  while (!c.atEnd()) {
-    if (c.peekInt()) {
-      st.flags |= c.intIn(0, 0xffffffff, 'a flag value');
-      continue;
-    }
-    const at = c.here();
-    const name = c.ident('a prog flag name (BPF_F_...) or a number');
-    if (!Object.prototype.hasOwnProperty.call(PROG_FLAGS, name)) c.fail(`expected a prog flag name, got '${name}'`, at);
-    st.flags |= PROG_FLAGS[name as ProgFlagName];
-  }
-  st.flags >>>= 0;
-}
-
-function parseRawDirective(c: Cursor, st: State, line: number): void {
-  const at = c.here();
-  const m = c.tryRe(/(0x)?([0-9a-fA-F]+)/);
-  if (!m) c.fail('expected 16 hex digits (32 for an opcode 0x18)', at);
-  c.end();
-  const hex = m[2]!;
-  const want = hex.startsWith('18') ? 32 : 16;
-  if (hex.length !== want) c.fail(`expected ${want} hex digits${want === 32 ? ' (opcode 0x18 takes two slots)' : ''}, got ${hex.length}`, at);
-  const insn = decode(hexToBytes(hex))[0]!;
-  st.items.push({ kind: 'insn', insn, loc: { line, col: c.col(at) } });
-}
-
-function parseDirective(c: Cursor, st: State, line: number): void {
+function parseDirectiveLine(c: Cursor, st: State, line: number): void {
   const at = c.here();
   const name = c.ident('a directive');
-  switch (name) {
-    case '.prog': {
-      const tAt = c.here();
-      const t = c.ident('a program type (socket_filter, sched_cls, xdp, ...)');
-      if (!isProgType(t)) c.fail(`expected a program type, got '${t}'`, tAt);
-      st.progType = t;
-      return c.end();
-    }
-    case '.flags': return parseFlagsDirective(c, st);
-    case '.map': return parseMapDirective(c, st);
-    case '.raw': return parseRawDirective(c, st, line);
-    default: c.fail(`expected a directive (.prog, .flags, .map, .raw), got '${name}'`, at);
-  }
+  if (name !== '.raw') return parseDirective(c, name, at, st);
+  st.items.push({ kind: 'insn', insn: parseRaw(c), loc: { line, col: c.col(at) } });
 }
 
 function parseInstruction(c: Cursor, st: State, line: number): void {
@@ -151,7 +84,7 @@ function parseLine(text: string, line: number, st: State): void {
   }
   const c = new Cursor(code, colBase, pos);
   if (c.atEnd()) return;
-  if (c.peekRe(/\.[A-Za-z]/)) parseDirective(c, st, line);
+  if (c.peekRe(/\.[A-Za-z]/)) parseDirectiveLine(c, st, line);
   else parseInstruction(c, st, line);
 }
 

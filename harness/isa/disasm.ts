@@ -20,7 +20,8 @@ import {
 } from './opcodes.ts';
 import { checkInsn } from './validate.ts';
 import { helperName } from './helpers.ts';
-import { type Program, flagNames } from './program.ts';
+import { type Program } from './program.ts';
+import { directivesOf } from './asm-directives.ts';
 
 export interface KernelTextOptions {
   /** Name of a kfunc by BTF id and fd_array index (the verifier's `disasm_kfunc_name`). */
@@ -224,11 +225,5 @@ export function listInsns(insns: readonly Insn[], opts: ListingOptions = {}): st
 
 /** A whole Program to assembly: `.prog`, `.flags`, `.map` directives, then the listing. */
 export function disassembleProgram(p: Program, opts: ListingOptions = {}): string {
-  const head = [`.prog ${p.progType}`];
-  if (p.flags) head.push(`.flags ${flagNames(p.flags).join(' ')}`);
-  p.maps.forEach((m, i) => {
-    const extra = [m.flags ? ` flags=${m.flags}` : '', m.mapExtra !== undefined ? ` extra=${m.mapExtra}` : ''].join('');
-    head.push(`.map ${i} ${m.type} key=${m.keySize} value=${m.valueSize} entries=${m.maxEntries}${extra}`);
-  });
-  return head.join('\n') + '\n' + listInsns(p.insns, opts);
+  return directivesOf(p).join('\n') + '\n' + listInsns(p.insns, opts);
 }
