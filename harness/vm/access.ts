@@ -29,7 +29,7 @@ function resolve(st: VmState, pc: number, bhi: number, blo: number, off: number,
   const alo = a | 0;
   const ahi = (bhi + (a >= TWO32 ? 1 : a < 0 ? -1 : 0)) | 0;
   const rid = ridOf(ahi);
-  const r = rid === 0 ? undefined : st.mem.regions[rid];
+  const r = rid === 0 ? undefined : st.mem.get(rid);
   if (!r) {
     const isNull = bhi === 0 && blo === 0;
     st.raise(pc, isNull ? 'null_deref' : 'scalar_deref',

@@ -12,6 +12,7 @@
  */
 import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.ts';
 import { HELPERS } from './helpers.ts';
+import { dstAt, immAt, srcAt, targetAt } from './load.ts';
 import { ptrHi, ptrLo } from './memory.ts';
 import { type Continuation, MAX_BPF_STACK, MAX_CALL_FRAMES, type VmState } from './state.ts';
 import { ETH_HLEN } from './context.ts';
@@ -20,19 +21,21 @@ const R1_TO_R5 = 0x3e;
 /** BPF_MAX_LOOPS: the may_goto budget of one frame (kernel/bpf/verifier.c, non-timed form). */
 export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
 
+const STACK_LABELS = Array.from({ length: MAX_CALL_FRAMES }, (_, d) => `stack of frame ${d}`);
+
 /** The stack region of a depth, fresh (alive, every byte uninitialized). */
 export function stackFor(st: VmState, depth: number): number | undefined {
-  let rid = st.stackRids[depth];
+  const rid = st.stackRids[depth];
   let r = rid === undefined ? undefined : st.mem.get(rid);
   if (!r) {
-    r = st.mem.allocTransient('stack', new Uint8Array(MAX_BPF_STACK), `stack of frame ${depth}`, { shadow: true });
+    r = st.mem.allocTransient('stack', MAX_BPF_STACK, STACK_LABELS[depth] ?? `stack of frame ${depth}`, { shadow: true });
     if (!r) return undefined;
-    rid = r.rid;
-    st.stackRids[depth] = rid;
+    st.stackRids[depth] = r.rid;
+  } else {
+    r.alive = true;
+    r.shadow!.fill(0);
+    r.bytes.fill(0);
   }
-  r.alive = true;
-  r.shadow!.fill(0);
-  r.bytes.fill(0);
   st.mayGoto[depth] = BPF_MAX_LOOPS;
   return r.rid;
 }
@@ -58,10 +61,10 @@ export function enterFrame(st: VmState, pc: number, target: number, retPc: numbe
 
 export function doCall(st: VmState, pc: number): number {
   const code = st.code;
-  const src = code.src[pc]!;
-  if (src === BPF_PSEUDO_CALL) return enterFrame(st, pc, code.target[pc]!, pc + 1);
-  if (src === BPF_PSEUDO_KFUNC_CALL) return st.raise(pc, 'unsupported', `kfunc calls (btf id ${code.imm[pc]}) are not supported by the VM`);
-  return callHelper(st, pc, code.imm[pc]!);
+  const src = srcAt(code, pc);
+  if (src === BPF_PSEUDO_CALL) return enterFrame(st, pc, targetAt(code, pc), pc + 1);
+  if (src === BPF_PSEUDO_KFUNC_CALL) return st.raise(pc, 'unsupported', `kfunc calls (btf id ${immAt(code, pc)}) are not supported by the VM`);
+  return callHelper(st, pc, immAt(code, pc));
 }
 
 export function callHelper(st: VmState, pc: number, id: number): number {
@@ -72,7 +75,7 @@ export function callHelper(st: VmState, pc: number, id: number): number {
 
 /** bpf_conformance's callx: call the helper whose id is in dst. */
 export function doCallx(st: VmState, pc: number): number {
-  return callHelper(st, pc, st.lo[st.code.dst[pc]!]!);
+  return callHelper(st, pc, st.lo[dstAt(st.code, pc)]!);
 }
 
 export function doExit(st: VmState, pc: number): number {
@@ -98,7 +101,7 @@ export function doExit(st: VmState, pc: number): number {
 export function doMayGoto(st: VmState, pc: number): number {
   const depth = st.frames.length;
   const left = st.mayGoto[depth]!;
-  if (left === 0) return st.code.target[pc]!;
+  if (left === 0) return targetAt(st.code, pc);
   st.mayGoto[depth] = left - 1;
   return pc + 1;
 }
@@ -110,8 +113,8 @@ const SKF_LL_OFF = -0x200000;
 export function doLdAbs(st: VmState, pc: number, x: number): number {
   const code = st.code;
   const size = x & 0x18 ? (x & 0x18) === 0x08 ? 2 : 1 : 4;
-  let k = code.imm[pc]!;
-  if ((x & 0xe0) === 0x40) k = (k + st.lo[code.src[pc]!]!) | 0;
+  let k = immAt(code, pc);
+  if ((x & 0xe0) === 0x40) k = (k + st.lo[srcAt(code, pc)]!) | 0;
   const pkt = st.mem.get(st.packetRid);
   let at: number;
   const end = st.dataEndOff;

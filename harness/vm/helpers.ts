@@ -168,7 +168,7 @@ const ringReserve = plain((st, pc) => {
   if (st.reg(3) !== 0n || size > m.def.maxEntries) return 0n;
   const need = ringRecordSize(size);
   if (m.ringUsed + need > m.def.maxEntries) return 0n;
-  const r = st.mem.allocTransient('ringbuf_record', new Uint8Array(size), `ring buffer record (map ${m.index}, ${size} bytes)`, { owner: m });
+  const r = st.mem.allocTransient('ringbuf_record', size, `ring buffer record (map ${m.index}, ${size} bytes)`, { owner: m });
   if (!r) return 0n;
   m.ringUsed += need;
   st.refs.add(r.rid);

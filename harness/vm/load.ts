@@ -7,38 +7,47 @@
  * resolved to its 64-bit constant (map handles and map value addresses included), so the
  * interpreter treats them all alike; index `n` holds the XOP_END sentinel.
  */
-import { type Insn, layoutOf } from '../isa/insn.ts';
+import type { Insn } from '../isa/insn.ts';
 import { checkInsn } from '../isa/validate.ts';
-import {
-  BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
-  BPF_PSEUDO_MAP_VALUE, BPF_X, bpfSrc, opcodeRow,
-} from '../isa/opcodes.ts';
+import { type FieldRule, opcodeRow, type OpcodeRow } from '../isa/opcodes.ts';
 import type { ProgType } from '../isa/program.ts';
 import type { LoadError } from './fault.ts';
 import { XOP_CALLX, XOP_END, xopOf } from './xop.ts';
 import { FUNC_RID, ptrHi, ptrLo } from './memory.ts';
 
+/**
+ * Fields of one instruction in `Code.c` (stride 8 words): C[pc * 8 + F_*]. One allocation per
+ * program keeps loading cheap; the interpreter reads the word it needs.
+ */
+export const STRIDE = 8;
+/** xop | dst << 8 | src << 12 */
+export const F_OP = 0;
+export const F_OFF = 1;
+/** imm; for ld_imm64 the low half of the resolved constant. */
+export const F_IMM = 2;
+/** For ld_imm64 the high half of the resolved constant. */
+export const F_IMM2 = 3;
+/** Jump / local call target (logical pc), or -1. */
+export const F_TGT = 4;
+/** Registers read (bits 0-10) and written (bits 16-26). */
+export const F_MASK = 5;
+/** Slot index of the instruction (the kernel's numbering). */
+export const F_SLOT = 6;
+
 export interface Code {
   readonly n: number;
-  readonly xop: Uint8Array;
-  readonly dst: Uint8Array;
-  readonly src: Uint8Array;
-  readonly off: Int32Array;
-  /** imm; for ld_imm64 the low half of the resolved constant. */
-  readonly imm: Int32Array;
-  /** For ld_imm64 the high half of the resolved constant. */
-  readonly imm2: Int32Array;
-  /** Jump / local call target (logical pc), or -1. */
-  readonly target: Int32Array;
-  /** Registers (bit i = ri) the instruction reads / writes. */
-  readonly readMask: Uint16Array;
-  readonly writeMask: Uint16Array;
-  /** Slot index of each logical pc (length n + 1). */
-  readonly slot: Int32Array;
+  /** (n + 1) * STRIDE words; index n is the XOP_END sentinel. */
+  readonly c: Int32Array;
   readonly insns: readonly Insn[];
   readonly progType: ProgType;
   readonly flags: number;
 }
+
+export const slotAt = (code: Code, pc: number): number => code.c[pc * STRIDE + F_SLOT]!;
+export const srcAt = (code: Code, pc: number): number => (code.c[pc * STRIDE + F_OP]! >>> 12) & 15;
+export const dstAt = (code: Code, pc: number): number => (code.c[pc * STRIDE + F_OP]! >>> 8) & 15;
+export const immAt = (code: Code, pc: number): number => code.c[pc * STRIDE + F_IMM]!;
+export const targetAt = (code: Code, pc: number): number => code.c[pc * STRIDE + F_TGT]!;
 
 /** How ld_imm64 map references resolve: a handle (map pointer) and element-0 value address. */
 export interface MapRef {
@@ -56,15 +65,34 @@ export interface LoadOptions {
   readonly callx?: boolean;
 }
 
+// The pseudo src_reg values (opcodes.ts names them; local numbers keep the hot loop free of
+// cross-module reads).
+const BPF_PSEUDO_MAP_FD = 1, BPF_PSEUDO_MAP_VALUE = 2, BPF_PSEUDO_FUNC = 4, BPF_PSEUDO_MAP_IDX = 5;
+const BPF_PSEUDO_MAP_IDX_VALUE = 6, BPF_PSEUDO_CALL = 1;
+
 const err = (pc: number, message: string): LoadError => ({ kind: 'load_error', pc, message });
+
+// Module-local snapshots of the opcode table (one row per byte) so the per-instruction work
+// below does no cross-module lookups.
+const ROWS: ReadonlyArray<OpcodeRow | undefined> = Array.from({ length: 256 }, (_, c) => opcodeRow(c));
+const ok = (rule: FieldRule, v: number): boolean =>
+  rule.kind === 'any' || (rule.kind === 'zero' ? v === 0 : rule.kind === 'reg' ? v >= 0 && v < 11 : rule.values.includes(v));
+const check = checkInsn;
+const xopOfLocal = xopOf;
+
+/** Fast accept of the common case; anything else goes to checkInsn for the verdict and message. */
+function valid(insn: Insn, row: OpcodeRow | undefined): boolean {
+  return row !== undefined && ok(row.dst, insn.dst) && ok(row.src, insn.src) && ok(row.off, insn.off) && ok(row.imm, insn.imm)
+    && (row.kind !== 'ld_imm64' || (insn.hi !== undefined && insn.hi.code === 0 && insn.hi.dst === 0 && insn.hi.src === 0 && insn.hi.off === 0))
+    && !(row.kind === 'call' && insn.off !== 0) && !(row.code === 0xbf && (insn.imm !== 0 || insn.off === 1));
+}
 const bit = (r: number): number => 1 << r;
 
-function masks(insn: Insn): [number, number] {
-  const row = opcodeRow(insn.code);
+function masks(insn: Insn, row: OpcodeRow | undefined): [number, number] {
   if (!row) return [insn.code === XOP_CALLX ? bit(insn.dst) : 0, 0];
   const d = bit(insn.dst);
   const s = bit(insn.src);
-  const x = bpfSrc(insn.code) === BPF_X;
+  const x = (insn.code & 0x08) !== 0; // BPF_X
   switch (row.kind) {
     case 'alu': {
       const isMov = (insn.code & 0xf0) === 0xb0;
@@ -113,8 +141,7 @@ function ldImm64(insn: Insn, opts: LoadOptions, pc: number, target: number): [nu
   }
 }
 
-function jumpTarget(insn: Insn, pc: number, slotOf: Int32Array, pcOf: Int32Array): number | LoadError | undefined {
-  const row = opcodeRow(insn.code);
+function jumpTarget(insn: Insn, row: OpcodeRow | undefined, pc: number, slotOf: Int32Array, pcOf: Int32Array): number | LoadError | undefined {
   let rel: number | undefined;
   if (row?.kind === 'jcond' || row?.kind === 'may_goto' || (row?.kind === 'ja' && row.is64)) rel = insn.off;
   else if (row?.kind === 'ja') rel = insn.imm; // gotol
@@ -132,33 +159,39 @@ function jumpTarget(insn: Insn, pc: number, slotOf: Int32Array, pcOf: Int32Array
 export function loadCode(insns: readonly Insn[], progType: ProgType, flags: number, opts: LoadOptions): Code | LoadError {
   const n = insns.length;
   if (n === 0) return err(-1, 'empty program');
-  const { slotOfPc, pcOfSlot } = layoutOf(insns);
-  const code = {
-    n, xop: new Uint8Array(n + 1), dst: new Uint8Array(n + 1), src: new Uint8Array(n + 1), off: new Int32Array(n + 1),
-    imm: new Int32Array(n + 1), imm2: new Int32Array(n + 1), target: new Int32Array(n + 1).fill(-1),
-    readMask: new Uint16Array(n + 1), writeMask: new Uint16Array(n + 1), slot: slotOfPc, insns, progType, flags,
-  };
+  const slotOfPc = new Int32Array(n + 1);
+  let slots = 0;
+  for (let i = 0; i < n; i++) { slotOfPc[i] = slots; slots += insns[i]!.code === 0x18 ? 2 : 1; }
+  slotOfPc[n] = slots;
+  const pcOfSlot = new Int32Array(slots).fill(-1);
+  for (let i = 0; i < n; i++) pcOfSlot[slotOfPc[i]!] = i;
+  const c = new Int32Array((n + 1) * STRIDE);
   for (let pc = 0; pc < n; pc++) {
     const insn = insns[pc]!;
-    const bad = checkInsn(insn);
+    const row = ROWS[insn.code];
+    const bad = valid(insn, row) ? undefined : check(insn);
     if (bad && !(opts.callx && insn.code === XOP_CALLX && insn.src === 0 && insn.off === 0 && insn.imm === 0 && insn.dst < 10)) {
       return err(pc, bad.message);
     }
-    const t = jumpTarget(insn, pc, slotOfPc, pcOfSlot);
+    if (insn.code === 0xbf && insn.off === 1) return err(pc, 'addr_space_cast (arena memory) is not supported by the VM');
+    const t = jumpTarget(insn, row, pc, slotOfPc, pcOfSlot);
     if (typeof t === 'object') return t;
-    code.target[pc] = t ?? -1;
-    code.xop[pc] = xopOf(insn.code, insn.off);
-    code.dst[pc] = insn.dst;
-    code.src[pc] = insn.src;
-    code.off[pc] = insn.off;
-    code.imm[pc] = insn.imm;
-    [code.readMask[pc], code.writeMask[pc]] = masks(insn);
-    if (opcodeRow(insn.code)?.kind === 'ld_imm64') {
+    const b = pc * STRIDE;
+    c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12);
+    c[b + F_OFF] = insn.off;
+    c[b + F_IMM] = insn.imm;
+    c[b + F_TGT] = t ?? -1;
+    const [rm, wm] = masks(insn, row);
+    c[b + F_MASK] = rm | (wm << 16);
+    c[b + F_SLOT] = slotOfPc[pc]!;
+    if (row?.kind === 'ld_imm64') {
       const v = ldImm64(insn, opts, pc, t ?? -1);
       if (!Array.isArray(v)) return v;
-      [code.imm[pc], code.imm2[pc]] = v;
+      [c[b + F_IMM], c[b + F_IMM2]] = v;
     }
   }
-  code.xop[n] = XOP_END;
-  return code;
+  c[n * STRIDE + F_OP] = XOP_END;
+  c[n * STRIDE + F_TGT] = -1;
+  c[n * STRIDE + F_SLOT] = slots;
+  return { n, c, insns, progType, flags };
 }

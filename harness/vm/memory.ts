@@ -15,7 +15,8 @@
  * a kind, a size, flags (readable, writable, alive) and, for stacks, a shadow byte per byte of
  * data (1 = initialized). Region ids below TRANSIENT_BASE live as long as the environment (map
  * values, map keys); ids from TRANSIENT_BASE up belong to one run (stack frames, context, packet,
- * ring buffer records) and are recycled by `resetTransient` at the start of the next run.
+ * ring buffer records), are shared by all environments, and are recycled by `resetTransient`
+ * at the start of the next run.
  */
 
 export type RegionKind =
@@ -59,7 +60,7 @@ export interface Region {
   /** An owner object (a VmMap for map handles and values, a frame index, ...). */
   owner?: unknown;
   /** For map values: the element key, so helpers can find the element. */
-  key?: string;
+  key?: string | undefined;
 }
 
 export interface RegionOpts {
@@ -70,51 +71,78 @@ export interface RegionOpts {
   key?: string;
 }
 
+/**
+ * Transient regions are shared by every environment: runs never nest, so one table (and its
+ * region objects and buffers, reused run after run) serves them all.
+ */
+const transient: Array<Region | undefined> = [];
+const transientPool: Array<Region | undefined> = [];
+let nextTransient = TRANSIENT_BASE;
+
+function makeRegion(rid: number, kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts): Region {
+  return {
+    rid, kind, bytes, label,
+    shadow: opts.shadow ? new Uint8Array(bytes.length) : null,
+    readable: opts.readable ?? true,
+    writable: opts.writable ?? true,
+    alive: true,
+    owner: opts.owner,
+    key: opts.key,
+  };
+}
+
 export class Memory {
-  /** Region by id; index 0 and unused ids are undefined. */
+  /** Persistent regions by id; index 0 and unused ids are undefined. */
   readonly regions: Array<Region | undefined> = [undefined];
   private nextPersistent = 1;
-  private nextTransient = TRANSIENT_BASE;
 
   /** A persistent region (lives until the environment is dropped). */
   allocPersistent(kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts = {}): Region | undefined {
     if (this.nextPersistent >= TRANSIENT_BASE) return undefined;
-    return this.place(this.nextPersistent++, kind, bytes, label, opts);
+    const r = makeRegion(this.nextPersistent++, kind, bytes, label, opts);
+    this.regions[r.rid] = r;
+    return r;
   }
 
-  /** A region that lives for the current run only. */
-  allocTransient(kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts = {}): Region | undefined {
-    if (this.nextTransient > MAX_RID) return undefined;
-    return this.place(this.nextTransient++, kind, bytes, label, opts);
-  }
-
-  private place(rid: number, kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts): Region {
-    const r: Region = {
-      rid, kind, bytes, label,
-      shadow: opts.shadow ? new Uint8Array(bytes.length) : null,
-      readable: opts.readable ?? true,
-      writable: opts.writable ?? true,
-      alive: true,
-      ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
-      ...(opts.key !== undefined ? { key: opts.key } : {}),
-    };
-    this.regions[rid] = r;
+  /**
+   * A zero-filled region of `size` bytes that lives for the current run only. Region objects and
+   * buffers of earlier runs are reused when kind and size match.
+   */
+  allocTransient(kind: RegionKind, size: number, label: string, opts: RegionOpts = {}): Region | undefined {
+    if (nextTransient > MAX_RID) return undefined;
+    const rid = nextTransient++;
+    const i = rid - TRANSIENT_BASE;
+    let r = transientPool[i];
+    if (r && r.kind === kind && r.bytes.length === size && (r.shadow !== null) === (opts.shadow === true)) {
+      r.bytes.fill(0);
+      r.shadow?.fill(0);
+      r.label = label;
+      r.readable = opts.readable ?? true;
+      r.writable = opts.writable ?? true;
+      r.alive = true;
+      r.owner = opts.owner;
+      r.key = opts.key;
+    } else {
+      r = makeRegion(rid, kind, new Uint8Array(size), label, opts);
+      transientPool[i] = r;
+    }
+    transient[i] = r;
     return r;
   }
 
   /** Drop every transient region (start of a run). */
   resetTransient(): void {
-    for (let i = TRANSIENT_BASE; i < this.nextTransient; i++) this.regions[i] = undefined;
-    this.nextTransient = TRANSIENT_BASE;
+    transient.length = 0;
+    nextTransient = TRANSIENT_BASE;
   }
 
   get(rid: number): Region | undefined {
-    return this.regions[rid];
+    return rid >= TRANSIENT_BASE ? transient[rid - TRANSIENT_BASE] : this.regions[rid];
   }
 
   /** Mark a region freed: any later access is a use after free. */
   free(rid: number): void {
-    const r = this.regions[rid];
+    const r = this.get(rid);
     if (r) r.alive = false;
   }
 }

@@ -9,7 +9,7 @@ import { stackFor } from './calls.ts';
 import { buildSkbCtx, buildXdpCtx, type CtxKind, ctxKindOf, ETH_HLEN, isL2, LAYOUTS, SKB, XDP } from './context.ts';
 import type { Fault, LoadError } from './fault.ts';
 import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
-import { type Code, loadCode, type MapRef } from './load.ts';
+import { type Code, loadCode, type MapRef, slotAt } from './load.ts';
 import { VM_MAP_TYPES, VmMap } from './maps.ts';
 import { decodePtr, Memory, ptrHi, ptrLo } from './memory.ts';
 import { MAX_BPF_STACK, VmState } from './state.ts';
@@ -125,26 +125,32 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
   const mem = st.mem;
   const kind = vp.ctxKind;
   if (kind === 'skb' || kind === 'xdp') {
-    const pkt = mem.allocTransient('packet', Uint8Array.from(input.packet ?? DEFAULT_PACKET), 'packet')!;
+    const src = input.packet ?? DEFAULT_PACKET;
+    const pkt = mem.allocTransient('packet', src.length, 'packet')!;
+    pkt.bytes.set(src);
     st.packetRid = pkt.rid;
     st.dataOff = kind === 'skb' && !isL2(vp.program.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
     st.metaOff = st.dataOff;
     st.dataEndOff = pkt.bytes.length;
     const bytes = kind === 'skb' ? buildSkbCtx(vp.program.progType, pkt.bytes, input.ctx) : buildXdpCtx(input.ctx);
-    const ctx = mem.allocTransient('ctx', bytes, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', { owner: LAYOUTS[kind] })!;
+    const ctx = mem.allocTransient('ctx', bytes.length, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', { owner: LAYOUTS[kind] })!;
+    ctx.bytes.set(bytes);
     st.ctxRid = ctx.rid;
     st.setReg(1, ctxPtr(ctx.rid));
     return;
   }
   if (kind === 'mem') {
-    const m = mem.allocTransient('mem', Uint8Array.from(input.ctx ?? new Uint8Array(0)), 'memory')!;
+    const src = input.ctx ?? new Uint8Array(0);
+    const m = mem.allocTransient('mem', src.length, 'memory')!;
+    m.bytes.set(src);
     st.setReg(1, ctxPtr(m.rid));
     st.setReg(2, BigInt(m.bytes.length));
     return;
   }
   if (!input.ctx) { st.setReg(1, 0n); return; }
-  const ctx = mem.allocTransient('ctx', Uint8Array.from(input.ctx), kind === 'args' ? 'context (raw_tracepoint args)' : 'context (syscall)',
+  const ctx = mem.allocTransient('ctx', input.ctx.length, kind === 'args' ? 'context (raw_tracepoint args)' : 'context (syscall)',
     { owner: LAYOUTS[kind], writable: kind === 'syscall' })!;
+  ctx.bytes.set(input.ctx);
   st.ctxRid = ctx.rid;
   st.setReg(1, ctxPtr(ctx.rid));
 }
@@ -166,7 +172,7 @@ function traceEntry(st: VmState, withStack: boolean): TraceEntry {
   const frame = st.frames.length;
   const stackRegion = withStack ? st.mem.get(st.stackRids[frame]!) : undefined;
   return {
-    pc: st.pc, slot: st.code.slot[st.pc]!, frame, regs, init: st.init, regKinds: regKinds(st),
+    pc: st.pc, slot: slotAt(st.code, st.pc), frame, regs, init: st.init, regKinds: regKinds(st),
     ...(stackRegion ? { stack: { bytes: Uint8Array.from(stackRegion.bytes), init: Uint8Array.from(stackRegion.shadow!) } } : {}),
   };
 }
@@ -184,10 +190,10 @@ function loop(st: VmState, input: RunInput, budget: number, trace: TraceEntry[] 
 function outputs(st: VmState, vp: VmProgram): { packetOut?: Uint8Array; ctxOut?: Uint8Array } {
   const pkt = st.packetRid ? st.mem.get(st.packetRid) : undefined;
   const ctx = st.ctxRid ? st.mem.get(st.ctxRid) : undefined;
-  let ctxOut = ctx ? Uint8Array.from(ctx.bytes) : undefined;
+  const ctxOut = ctx ? ctx.bytes.slice() : undefined;
   if (ctxOut && vp.ctxKind === 'xdp') ctxOut.fill(0, XDP.data, XDP.data_meta + 4);
   if (ctxOut && vp.ctxKind === 'skb') for (const f of [SKB.data, SKB.data_end, SKB.data_meta]) ctxOut.fill(0, f, f + 4);
-  return { ...(pkt ? { packetOut: Uint8Array.from(pkt.bytes) } : {}), ...(ctxOut ? { ctxOut } : {}) };
+  return { ...(pkt ? { packetOut: pkt.bytes.slice() } : {}), ...(ctxOut ? { ctxOut } : {}) };
 }
 
 export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {

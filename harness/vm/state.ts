@@ -6,7 +6,7 @@
  * Invariant: `init` has bit i set iff ri holds a value the program wrote (or was given: r1 and
  * r10 at entry); a read of a register outside `init` is an `uninit_reg` fault.
  */
-import type { Code } from './load.ts';
+import { type Code, slotAt } from './load.ts';
 import type { Fault, FaultKind } from './fault.ts';
 import type { Memory, Region } from './memory.ts';
 
@@ -85,7 +85,7 @@ export class VmState {
   raise(pc: number, kind: FaultKind, message: string, where?: { region?: Region; offset?: number; size?: number }): number {
     const r = where?.region;
     this.fault = {
-      kind, pc, slot: this.code.slot[pc] ?? pc, message,
+      kind, pc, slot: pc >= 0 && pc <= this.code.n ? slotAt(this.code, pc) : pc, message,
       ...(r ? { region: { rid: r.rid, kind: r.kind, label: r.label, size: r.bytes.length } } : {}),
       ...(where?.offset !== undefined ? { offset: where.offset } : {}),
       ...(where?.size !== undefined ? { size: where.size } : {}),

@@ -33,6 +33,9 @@ const BY_OFF: Record<number, Record<number, number>> = {
   0xbc: { 8: XOP_MOVSX32_8, 16: XOP_MOVSX32_16 },
 };
 
+const HAS_VARIANTS = new Uint8Array(256);
+for (const c of Object.keys(BY_OFF)) HAS_VARIANTS[Number(c)] = 1;
+
 export function xopOf(code: number, off: number): number {
-  return BY_OFF[code]?.[off] ?? code;
+  return HAS_VARIANTS[code] === 0 ? code : BY_OFF[code]?.[off] ?? code;
 }
