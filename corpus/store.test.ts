@@ -142,6 +142,17 @@ describe('corpus store', () => {
     }), { numRuns: 40 });
   });
 
+  it('moves an invalid stored entry aside instead of overwriting it', () => {
+    const dir = tmp();
+    const e = seedEntry(retProgram(3), { generator: 'manual', date: T0 });
+    const file = path.join(dir, entryFileName(e));
+    writeFileSync(file, '{ hand edit gone wrong');
+    const w = writeEntry(dir, e);
+    expect(w.created).toBe(true);
+    expect(readFileSync(`${file}.invalid-1`, 'utf8')).toBe('{ hand edit gone wrong');
+    expect(loadCorpus(dir)).toEqual({ entries: [expect.objectContaining({ entry: e })], errors: [] });
+  });
+
   it('writes canonical text (2-space JSON with a trailing newline)', () => {
     const e = seedEntry(retProgram(1), { generator: 'manual', date: T0 });
     const text = entryText(e);

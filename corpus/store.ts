@@ -6,7 +6,7 @@
  * count and first/last seen dates are merged. Invariant: every *.json file this module writes
  * validates against the entry schema.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { CorpusEntry } from './entry.gen.ts';
 import type { Program } from '../harness/isa/program.ts';
@@ -89,10 +89,19 @@ export interface WriteResult {
   readonly entry: CorpusEntry;
 }
 
-/** Read the stored entry at `file` if it is valid (an invalid one is overwritten). */
+/**
+ * Read the stored entry at `file` if it is valid. An invalid one (a hand edit gone wrong) is
+ * moved aside to `<file>.invalid-<n>` (not *.json, so loaders skip it) rather than overwritten.
+ */
 function readStored(file: string): CorpusEntry | undefined {
   if (!existsSync(file)) return undefined;
-  return parseEntryText(file, readFileSync(file, 'utf8')).entry;
+  const stored = parseEntryText(file, readFileSync(file, 'utf8')).entry;
+  if (!stored) {
+    let n = 1;
+    while (existsSync(`${file}.invalid-${n}`)) n++;
+    renameSync(file, `${file}.invalid-${n}`);
+  }
+  return stored;
 }
 
 /**
