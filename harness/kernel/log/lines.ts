@@ -98,7 +98,7 @@ export const LINE_RULES: readonly LineRule[] = [
   },
   {
     name: 'mark_precise',
-    re: /^(?:mark_precise: frame\d+: .*|frame \d+: propagating (?:r\d+|fp-?\d+))$/,
+    re: /^(?:mark_precise: frame\d+: .*|frame \d+: propagating (?:r\d+|fp-?\d+)(?:,(?:r\d+|fp-?\d+))*)$/,
     build: (m) => ({ kind: 'mark_precise', text: m[0] }),
   },
   {
@@ -138,4 +138,4 @@ export function classifyLine(line: string): LogEvent | readonly LogEvent[] | und
 export const VERIFICATION_TIME = /^verification time (\d+) usec$/;
 export const STACK_DEPTH = /^stack depth (\d+(?:\+\d+)*)$/;
 /** A state printed on its own line after a call header (`caller:`) starts with a space. */
-export const BARE_STATE = /^ (?:frame\d+: |R\d+=|fp-\d+=|refs=|cb$|async_cb$)/;
+export const BARE_STATE = /^ (?:frame\d+:|R\d+=|fp-\d+=|refs=|cb\b|async_cb\b)/;

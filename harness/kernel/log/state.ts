@@ -16,7 +16,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const SLOT_BYTES = /^[?rm0dif]{8}$/;
 const SPILL_PREFIX = /^[?m0]{1,7}/;
-const SPECIAL = /^(?:dynptr_[a-z<>]+|iter_[A-Za-z0-9_<>]+)\(.*\)$/;
+// `dynptr_ptr(type=local)` is a spilled CONST_PTR_TO_DYNPTR register, not a dynptr slot.
+const SPECIAL = /^(?:dynptr_(?!ptr\()[a-z_<>]+|iter_[A-Za-z0-9_<>]+)\(.*\)$/;
 
 /** The value of `fp-8=...`. */
 export function parseSlotValue(off: number, text: string): StackSlotState | undefined {
