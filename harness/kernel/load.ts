@@ -15,6 +15,8 @@
  * the caller owns the returned LoadedProgram and must close() it.
  */
 import { encode } from '../isa/codec.ts';
+import type { Insn } from '../isa/insn.ts';
+import { closeFd } from './syscall.ts';
 import { type Program, progTypeId, PROG_FLAGS } from '../isa/program.ts';
 import { UserError } from '../errors.ts';
 import { OwnedFd, closeAll } from './fd.ts';
@@ -60,6 +62,19 @@ export function effectiveProgFlags(p: Program, extra = 0): number {
   let f = (p.flags ?? 0) | extra;
   if (p.progType === 'syscall') f |= PROG_FLAGS.BPF_F_SLEEPABLE;
   return f >>> 0;
+}
+
+/** Encoded bytecode per instruction array (Programs are immutable): repeated loads of one
+ * program reuse the same bytes, so no fresh memory per load (page faults are costly in this VM). */
+const encodedCache = new WeakMap<readonly Insn[], Uint8Array>();
+
+function encodedInsns(p: Program): Uint8Array {
+  let bytes = encodedCache.get(p.insns);
+  if (!bytes) {
+    bytes = encode(p.insns);
+    encodedCache.set(p.insns, bytes);
+  }
+  return bytes;
 }
 
 let logBuf: Buffer = Buffer.alloc(1 << 16);
@@ -115,7 +130,7 @@ function toResult(r: ProgLoadResult, withLog: boolean): Omit<KernelLoadResult, '
 export function loadProgram(p: Program, opts: KernelLoadOptions = {}): KernelLoadResult {
   const s = setup(p);
   const base = {
-    progType: progTypeId(p.progType), insns: encode(p.insns),
+    progType: progTypeId(p.progType), insns: encodedInsns(p),
     progFlags: effectiveProgFlags(p, opts.extraFlags), fdArray: s.maps.map((m) => m.fd),
     ...(s.btf ? { btfFd: s.btf.fd, funcInfo: s.programBtf!.funcInfo } : {}),
   };
@@ -133,7 +148,7 @@ export function loadProgram(p: Program, opts: KernelLoadOptions = {}): KernelLoa
   if (r.fd >= 0 && r.errno === 0 && opts.keep) {
     return { ...toResult(r, level > 0), loaded: new LoadedProgram(p, new OwnedFd(r.fd), s.maps, s.btf) };
   }
-  if (r.fd >= 0) new OwnedFd(r.fd).close();
+  if (r.fd >= 0) closeFd(r.fd);
   closeAll(s.maps);
   s.btf?.close();
   return toResult(r, level > 0);

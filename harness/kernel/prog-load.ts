@@ -67,10 +67,11 @@ function readLog(buf: Buffer | undefined, level: number): string {
   return buf.toString('utf8', 0, end < 0 ? buf.length : end);
 }
 
-export function progLoad(req: ProgLoadRequest): ProgLoadResult {
+/** One BPF_PROG_LOAD. `logLevel` / `logBuf` override the request's (no object copy per call). */
+export function progLoad(req: ProgLoadRequest, logLevel?: number, logBufArg?: Buffer): ProgLoadResult {
   const insns = Buffer.from(req.insns.buffer, req.insns.byteOffset, req.insns.length);
-  const level = req.logLevel ?? 0;
-  const logBuf = level ? req.logBuf : undefined;
+  const level = logLevel ?? req.logLevel ?? 0;
+  const logBuf = level ? (logBufArg ?? req.logBuf) : undefined;
   const fdArray = req.fdArray && req.fdArray.length ? int32Array(req.fdArray) : undefined;
   const funcInfo = req.funcInfo && req.funcInfo.length ? funcInfoBytes(req.funcInfo) : undefined;
   attr.fill(0);
@@ -109,10 +110,10 @@ export function progLoad(req: ProgLoadRequest): ProgLoadResult {
  * (callers keep the larger one for next time).
  */
 export function progLoadLogged(req: ProgLoadRequest, level: number, buf: Buffer): { result: ProgLoadResult; buf: Buffer } {
-  let r = progLoad({ ...req, logLevel: level, logBuf: buf });
+  let r = progLoad(req, level, buf);
   if (r.errno === 28 && r.logTrueSize > buf.length) {
     buf = Buffer.alloc(r.logTrueSize + 4096);
-    r = progLoad({ ...req, logLevel: level, logBuf: buf });
+    r = progLoad(req, level, buf);
   }
   return { result: r, buf };
 }

@@ -71,8 +71,25 @@ function need(): Ffi {
   return f;
 }
 
+type BpfStub = (cmd: number, attr: Buffer, size: number) => SysResult;
+let stub: BpfStub | undefined;
+
+/**
+ * Run `fn` with bpf() replaced by `fake` (and close() a no-op for fds >= 1<<20): bench/kernel.ts
+ * uses it to measure the cost of the target layer alone, without the kernel's noise.
+ */
+export function withBpfStub<T>(fake: BpfStub, fn: () => T): T {
+  stub = fake;
+  try {
+    return fn();
+  } finally {
+    stub = undefined;
+  }
+}
+
 /** bpf(cmd, attr, size). The attr buffer must stay alive (it does: the caller holds it). */
 export function sysBpf(cmd: number, attr: Buffer, size: number): SysResult {
+  if (stub) return stub(cmd, attr, size);
   const f = need();
   const ret = Number(f.syscall(SYS_BPF_X86_64, cmd, attr, size));
   if (ret < 0) return { ret, errno: f.koffi.errno() as number };
@@ -86,6 +103,7 @@ export function addressOf(buf: Buffer | Uint8Array | null | undefined): bigint {
 }
 
 export function closeFd(fd: number): void {
+  if (stub && fd >= 1 << 20) return;
   if (fd >= 0) need().close(fd);
 }
 
