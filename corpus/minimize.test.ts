@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { jumpsInRange, minimize, withoutInsn } from './minimize.ts';
 import {
-  Add64, Div64, Exit, JGT, Ja, Label, LdImm64, Mov64, type SymItem, resolve,
+  Add64, Div64, Exit, JGT, Ja, Label, LdImm64, LdMap, Mov64, type SymItem, resolve,
 } from '../harness/isa/builder.ts';
 import { type Insn, slotsOf } from '../harness/isa/insn.ts';
 import type { Program } from '../harness/isa/program.ts';
@@ -121,6 +121,21 @@ describe('minimize', () => {
     console.log(`minimizer property: ${ran.get(divAndExit)} programs for divAndExit, ${ran.get(condJumpToExit)} for condJumpToExit`);
     expect(ran.get(divAndExit)).toBe(60);
     expect(ran.get(condJumpToExit)).toBe(60);
+  });
+
+  it('drops maps nothing refers to any more and renumbers the references', () => {
+    const maps: Program['maps'] = [
+      { type: 'array', keySize: 4, valueSize: 8, maxEntries: 1 },
+      { type: 'hash', keySize: 4, valueSize: 8, maxEntries: 2 },
+      { type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096 },
+    ];
+    const p: Program = { ...prog([LdMap(1, 0), LdMap(2, 2), Div64.Imm(3, 0), Exit()]), maps };
+    const ringbufRef = (q: Program): boolean => q.insns.some((i) => i.code === 0x18 && i.src === 5 && q.maps[i.imm]?.type === 'ringbuf');
+    const pred = (q: Program): boolean => divAndExit(q) && ringbufRef(q);
+    const r = minimize(p, pred);
+    expect(r.program.maps).toEqual([maps[2]]);
+    expect(r.program.insns.filter((i) => i.code === 0x18).map((i) => [i.src, i.imm])).toEqual([[5, 0]]);
+    expect(pred(r.program)).toBe(true);
   });
 
   it('returns the input unchanged when nothing can be removed', () => {

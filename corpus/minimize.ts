@@ -6,14 +6,16 @@
  * instruction; a jump whose label ends up past the last instruction is dropped. Phases, repeated
  * until nothing changes: (1) ddmin over the instructions, (2) operand simplification (constants
  * toward 0 and small powers of two, registers renamed to lower unused numbers), (3) a sweep of
- * single deletions. Deterministic: no randomness; the same input and predicate give the same
+ * single deletions, (4) maps no instruction refers to any more are dropped (later map indices
+ * in src=5/6 ld_imm64 move down). Deterministic: no randomness; the same input and predicate give the same
  * output. Invariant: the result satisfies the predicate, is never longer than the input, every
  * symbolic jump resolves inside the program, and (unless the budget ran out) no single
  * instruction can be deleted.
  */
 import { type SymItem, resolve, symbolize, targetField } from '../harness/isa/builder.ts';
-import { type Insn, slotsOf } from '../harness/isa/insn.ts';
-import type { Program } from '../harness/isa/program.ts';
+import { type Insn, LD_IMM64_CODE, slotsOf } from '../harness/isa/insn.ts';
+import type { MapDef, Program } from '../harness/isa/program.ts';
+import { BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE } from '../harness/isa/opcodes.ts';
 import { encodeHex } from '../harness/isa/codec.ts';
 import { ddmin } from './ddmin.ts';
 import { fieldVariants, regsOf, renameReg, valueFields } from './simplify.ts';
@@ -76,26 +78,58 @@ export function jumpsInRange(insns: readonly Insn[]): boolean {
   return true;
 }
 
-/** Predicate evaluation with a cache (by bytecode) and a budget. */
+/** Predicate evaluation with a cache (by bytecode and maps) and a budget. */
 class Oracle {
   tests = 0;
   private readonly cache = new Map<string, boolean>();
-  constructor(private readonly base: Program, private readonly pred: (p: Program) => boolean, readonly max: number) {}
+  /** The maps of the current best program (the map phase may drop some). */
+  maps: readonly MapDef[];
+  constructor(private readonly base: Program, private readonly pred: (p: Program) => boolean, readonly max: number) {
+    this.maps = base.maps;
+  }
   get exhausted(): boolean { return this.tests >= this.max; }
-  /** Was this materialization tested and found to hold? */
-  held(insns: readonly Insn[]): boolean { return this.cache.get(encodeHex(insns)) === true; }
-  holds(items: readonly SymItem[]): boolean {
+  private key(insns: readonly Insn[], maps: readonly MapDef[]): string { return `${encodeHex(insns)}|${JSON.stringify(maps)}`; }
+  /** Was this program tested and found to hold? */
+  held(insns: readonly Insn[]): boolean { return this.cache.get(this.key(insns, this.maps)) === true; }
+  holds(items: readonly SymItem[], maps: readonly MapDef[] = this.maps): boolean {
     const insns = materialize(items);
     if (!insns) return false;
-    const key = encodeHex(insns);
+    const key = this.key(insns, maps);
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     if (this.exhausted) return false;
     this.tests += 1;
-    const ok = this.pred({ ...this.base, insns });
+    const ok = this.pred({ ...this.base, insns, maps });
     this.cache.set(key, ok);
     return ok;
   }
+}
+
+const isMapRef = (insn: Insn): boolean =>
+  insn.code === LD_IMM64_CODE && (insn.src === BPF_PSEUDO_MAP_IDX || insn.src === BPF_PSEUDO_MAP_IDX_VALUE);
+
+/** Items and maps without map `j`: references to later maps move down by one. */
+function withoutMap(items: readonly SymItem[], maps: readonly MapDef[], j: number): { items: SymItem[]; maps: MapDef[] } {
+  return {
+    items: items.map((it) => (it.kind === 'insn' && isMapRef(it.insn) && it.insn.imm > j ? { ...it, insn: { ...it.insn, imm: it.insn.imm - 1 } } : it)),
+    maps: maps.filter((_, k) => k !== j),
+  };
+}
+
+/** Drop maps no instruction refers to (highest index first), while the predicate holds. */
+function mapPhase(items: SymItem[], o: Oracle): { items: SymItem[]; changed: boolean } {
+  let changed = false;
+  for (let j = o.maps.length - 1; j >= 0; j--) {
+    const used = items.some((it) => it.kind === 'insn' && isMapRef(it.insn) && it.insn.imm === j);
+    if (used) continue;
+    const cand = withoutMap(items, o.maps, j);
+    if (o.holds(cand.items, cand.maps)) {
+      items = cand.items;
+      o.maps = cand.maps;
+      changed = true;
+    }
+  }
+  return { items, changed };
 }
 
 /** Rebuild items keeping every label and the instruction items whose index is in `keep`. */
@@ -178,11 +212,13 @@ export function minimize(program: Program, pred: (p: Program) => boolean, opts: 
     const c = constantPhase(items, o);
     const r = registerPhase(c.items, o);
     const s = sweepPhase(r.items, o);
-    items = s.items;
-    if (!c.changed && !r.changed && !s.changed) break;
+    const m = mapPhase(s.items, o);
+    items = m.items;
+    if (!c.changed && !r.changed && !s.changed && !m.changed) break;
   }
   const insns = materialize(items);
   // Return only a program the predicate was seen to hold on; the input when nothing was accepted.
-  const out = insns && o.held(insns) && insns.length <= program.insns.length ? insns : [...program.insns];
-  return { program: { ...program, insns: out }, tests: o.tests, exhausted: o.exhausted };
+  const ok = insns && o.held(insns) && insns.length <= program.insns.length;
+  const best = ok ? { ...program, insns, maps: o.maps } : program;
+  return { program: best, tests: o.tests, exhausted: o.exhausted };
 }
