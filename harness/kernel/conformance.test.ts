@@ -8,6 +8,8 @@ import { describeKernel } from './testing.ts';
 import { conformancePath, readJsonl } from '../testing/conformance.ts';
 import { runSelftestSuite, summarize, errstrFound } from './conformance.ts';
 import type { SelftestRecord } from './selftest/record.ts';
+import { selftestRecordLogs } from './log/selftest-logs.ts';
+import { reasonFromLog } from './log-footer.ts';
 
 it('errstrFound matches tab-separated parts in order', () => {
   expect(errstrFound('R1 type=\tfp expected', 'x R1 type=scalar fp expected=')).toBe(true);
@@ -31,5 +33,23 @@ describeKernel('kernel-verifier.jsonl through the kernel target', () => {
     expect(s.agreeLive / s.evaluated).toBeGreaterThanOrEqual(0.99);
     expect(s.retvalsMatchExpected).toBe(s.retvalsExpected);
     expect(s.runsMatchLive).toBe(s.runs);
+  }, 600_000);
+
+  // The target's default load is one BPF_LOG_STATS (4) load; it must give the same one-line
+  // reason as the level-1 load the kernel's own tests read.
+  it.skipIf(!file)('the level-4 reason equals the level-1 reason on every live rejection', () => {
+    const rejects = readJsonl<SelftestRecord>(file!).filter((r) => r.live_6_18.verdict === 'reject' && !r.live_6_18.environment_blocked);
+    let same = 0;
+    const differ: string[] = [];
+    for (const r of rejects) {
+      const l = selftestRecordLogs(r, file!, [4, 1]);
+      const [a, b] = [reasonFromLog(l.logs[0]?.log ?? ''), reasonFromLog(l.logs[1]?.log ?? '')];
+      if (a !== undefined && a === b) same++;
+      else differ.push(`${r.name}: level 4 '${a}' vs level 1 '${b}'`);
+    }
+    console.log(`reason at log level 4 = level 1: ${same}/${rejects.length}`);
+    for (const d of differ.slice(0, 5)) console.log(`  ${d}`);
+    expect(rejects.length).toBeGreaterThan(600);
+    expect(differ).toEqual([]);
   }, 600_000);
 });
