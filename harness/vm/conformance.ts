@@ -7,7 +7,7 @@
  * `insns_hex`), or a directory of upstream `.data` files (sections `-- asm`, `-- mem`,
  * `-- result`, `-- raw`, `-- error`), assembled with harness/isa/ubpf-asm.ts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { decodeHex, hexToBytes } from '../isa/codec.ts';
 import type { Insn } from '../isa/insn.ts';
@@ -72,11 +72,13 @@ export function casesFromJsonl(text: string, file: string): ConformanceCase[] {
 export function dataSections(text: string): Map<string, string> {
   const sections = new Map<string, string>();
   let cur: string | undefined;
-  for (const line of text.split('\n')) {
+  text.split('\n').forEach((line, i) => {
     const m = /^--\s*(.+?)\s*$/.exec(line);
-    if (m) { cur = m[1]!; sections.set(cur, ''); continue; }
+    // Each section starts with as many newlines as lines precede it, so that line numbers
+    // in assembler errors are the file's.
+    if (m) { cur = m[1]!; sections.set(cur, '\n'.repeat(i + 1)); return; }
     if (cur !== undefined) sections.set(cur, sections.get(cur)! + line + '\n');
-  }
+  });
   return sections;
 }
 
@@ -108,4 +110,18 @@ export function runConformance(cases: readonly ConformanceCase[]): SuiteSummary 
   const outcomes = cases.map(runConformanceCase);
   const passed = outcomes.filter((o) => o.pass).length;
   return { passed, failed: outcomes.length - passed, outcomes };
+}
+
+/** Cases of a suite given as a .jsonl file or a directory of .data files. */
+export function loadConformanceSuite(suite: string): ConformanceCase[] {
+  if (statSync(suite).isDirectory()) return casesFromDir(suite);
+  return casesFromJsonl(readFileSync(suite, 'utf8'), suite);
+}
+
+/** The CLI report: one line per failure, then `N passed, N failed`; the exit code (1 on any failure). */
+export function reportConformance(cases: readonly ConformanceCase[], write: (line: string) => void): number {
+  const s = runConformance(cases);
+  for (const o of s.outcomes) if (!o.pass) write(`FAIL ${o.name}: ${o.detail}`);
+  write(`${s.passed} passed, ${s.failed} failed`);
+  return s.failed > 0 ? 1 : 0;
 }

@@ -140,3 +140,23 @@ export function runSelftestVm(rec: SelftestRecord, vp: VmProgram): SelftestRunOu
     return { expected, result, got, match: got === expected };
   });
 }
+
+/** CLI report for kernel-verifier.jsonl on the VM: mismatches, unsupported counts, totals; exit code. */
+export function reportSelftestsVm(records: readonly SelftestRecord[], write: (line: string) => void): number {
+  let considered = 0, supported = 0, matching = 0;
+  const unsupported = new Map<string, number>();
+  for (const rec of records) {
+    if (comparableRuns(rec).length === 0) continue;
+    considered++;
+    const s = setupSelftest(rec);
+    if ('unsupported' in s) { unsupported.set(s.unsupported, (unsupported.get(s.unsupported) ?? 0) + 1); continue; }
+    supported++;
+    const bad = runSelftestVm(rec, s.vp).find((o) => !o.match);
+    if (!bad) { matching++; continue; }
+    const why = bad.result.kind === 'fault' ? `fault ${bad.result.fault.kind} at pc ${bad.result.fault.pc}: ${bad.result.fault.message}` : `retval ${bad.got}`;
+    write(`MISMATCH ${rec.name}: live kernel retval ${bad.expected}, VM ${why}`);
+  }
+  if (unsupported.size) write(`unsupported: ${[...unsupported].map(([k, v]) => `${k} x${v}`).join(', ')}`);
+  write(`${considered} records run by the live kernel with a retval, ${supported} supported by the VM, ${matching} passed, ${supported - matching} failed`);
+  return matching === supported ? 0 : 1;
+}

@@ -4,7 +4,8 @@
  *
  * Dispatch is a table keyed by suite kind and target; each row is one runner module:
  *   kernel-verifier + kernel : harness/kernel/conformance.ts (test_verifier cases vs live_6_18)
- * The bpf_conformance suite with the VM (engineer B) is one more row, 'bpf-conformance:vm'.
+ *   kernel-verifier + vm     : harness/vm/selftests.ts (VM retvals vs the live kernel's)
+ *   bpf-conformance + vm     : harness/vm/conformance.ts (.jsonl or a directory of .data files)
  * The suite kind is detected from the data (a record with `live_6_18` is kernel-verifier; a
  * record with `mem_hex`, or a directory of .data files, is bpf-conformance).
  * Exit 0 when the suite passes, 1 when any case fails, 2 for bad input, 3 target unavailable.
@@ -16,6 +17,8 @@ import { readJsonl } from '../../testing/conformance.ts';
 import { requireKernel } from '../../kernel/capability.ts';
 import { formatSelftestReport, runSelftestSuite, selftestPassed, summarize } from '../../kernel/conformance.ts';
 import type { SelftestRecord } from '../../kernel/selftest/record.ts';
+import { loadConformanceSuite, reportConformance } from '../../vm/conformance.ts';
+import { reportSelftestsVm, type SelftestRecord as VmSelftestRecord } from '../../vm/selftests.ts';
 
 type SuiteKind = 'bpf-conformance' | 'kernel-verifier';
 type TargetArg = 'vm' | 'kernel' | 'model';
@@ -37,8 +40,20 @@ function kernelVerifierWithKernel(suite: string, filter: RegExp | undefined): nu
   return selftestPassed(s) ? 0 : 1;
 }
 
+function bpfConformanceWithVm(suite: string, filter: RegExp | undefined): number {
+  const cases = loadConformanceSuite(suite).filter((c) => !filter || filter.test(c.name));
+  return reportConformance(cases, (l) => process.stdout.write(l + '\n'));
+}
+
+function kernelVerifierWithVm(suite: string, filter: RegExp | undefined): number {
+  const recs = readRecords<VmSelftestRecord>(suite).filter((r) => !filter || filter.test(r.name));
+  return reportSelftestsVm(recs, (l) => process.stdout.write(l + '\n'));
+}
+
 const RUNNERS: Partial<Record<`${SuiteKind}:${TargetArg}`, Runner>> = {
   'kernel-verifier:kernel': kernelVerifierWithKernel,
+  'kernel-verifier:vm': kernelVerifierWithVm,
+  'bpf-conformance:vm': bpfConformanceWithVm,
 };
 
 function readRecords<T>(file: string): T[] {
@@ -75,7 +90,8 @@ export const conformanceCommand: CommandModule<object, ConformanceArgs> = {
     .option('suite', { type: 'string', demandOption: true, describe: 'suite file (.jsonl) or directory of .data files' })
     .option('target', { choices: ['vm', 'kernel', 'model'] as const, describe: 'target (default: kernel for kernel-verifier, vm for bpf-conformance)' })
     .option('filter', { type: 'string', describe: 'only records whose name matches this regular expression' })
-    .example('$0 conformance --suite ../shared/conformance/kernel-verifier.jsonl --target kernel', 'test_verifier cases vs the live kernel'),
+    .example('$0 conformance --suite ../shared/conformance/kernel-verifier.jsonl --target kernel', 'test_verifier cases vs the live kernel')
+    .example('$0 conformance --suite ../shared/conformance/bpf-conformance.jsonl', 'the bpf_conformance ISA suite on the VM'),
   handler: (argv) => {
     const kind = suiteKind(argv.suite);
     const target = argv.target ?? defaultTarget(kind);

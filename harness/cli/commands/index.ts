@@ -5,6 +5,7 @@ import { disasmCommand } from './disasm.ts';
 import { checkCommand } from './check.ts';
 import { verifyCommand } from './verify.ts';
 import { conformanceCommand } from './conformance.ts';
+import { runCommand } from './run.ts';
 import { fuzzCommand } from './fuzz.ts';
 import { replayCommand } from './replay.ts';
 import { minimizeCommand } from './minimize.ts';
@@ -16,6 +17,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   checkCommand,
   verifyCommand,
   conformanceCommand,
+  runCommand,
   fuzzCommand,
   replayCommand,
   minimizeCommand,
