@@ -113,11 +113,14 @@ const le32 = (b: Uint8Array, off: number, v: number): void => {
   b[off] = v; b[off + 1] = v >>> 8; b[off + 2] = v >>> 16; b[off + 3] = v >>> 24;
 };
 
-/** PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3: eth_type_trans against loopback's 00:00:00:00:00:00. */
+/**
+ * PACKET_HOST 0, MULTICAST 2, OTHERHOST 3: eth_type_trans on the loopback device, whose address
+ * and broadcast address are both 00:00:00:00:00:00 (so ff:ff:ff:ff:ff:ff is multicast, measured).
+ */
 function pktType(pkt: Uint8Array): number {
-  const dst = pkt.subarray(0, 6);
-  if (dst[0]! & 1) return dst.every((b) => b === 0xff) ? 1 : 2;
-  return dst.every((b) => b === 0) ? 0 : 3;
+  if (pkt[0]! & 1) return 2;
+  for (let i = 0; i < 6; i++) if (pkt[i] !== 0) return 3;
+  return 0;
 }
 
 /** skb->protocol as eth_type_trans sets it (a __be16, read as the little-endian u16 of its bytes). */
