@@ -15,6 +15,7 @@ import { type ProgType, PROG_TYPES, PROG_FLAGS, type ProgFlagName } from '../../
 import { type Target, type TargetName, type VerifyOptions, type VerifyResult, getTarget } from '../../targets.ts';
 import { createKernelTarget } from '../../kernel/target.ts';
 import { parseVerifierLog } from '../../kernel/log/parse.ts';
+import { formatStateSummary, summarizeStates } from '../../kernel/log/summary.ts';
 import { errnoName } from '../../kernel/capability.ts';
 
 interface VerifyArgs {
@@ -42,13 +43,13 @@ function logSection(r: VerifyResult): string {
   return `--- ${r.target} log ---\n${r.log}${r.log.endsWith('\n') || !r.log ? '' : '\n'}--- end of ${r.target} log ---\n`;
 }
 
-/** Placeholder-free minimum: how many events the parser produced. The per-pc summary of the
- * states is the log parser's (harness/kernel/log/) to add here. */
+/** How many events the parser produced, then the per-pc summary of the states (log parser's). */
 function statesSection(r: VerifyResult): string {
   if (!r.events) return '';
   const unknown = r.events.filter((e) => e.kind === 'unknown').length;
   const insns = new Set(r.events.filter((e) => e.kind === 'insn').map((e) => (e as { pc: number }).pc)).size;
-  return `${r.target} states: ${r.events.length} log events, ${insns} distinct instructions visited, ${unknown} unknown lines\n`;
+  return `${r.target} states: ${r.events.length} log events, ${insns} distinct instructions visited, ${unknown} unknown lines\n`
+    + formatStateSummary(summarizeStates(r.events));
 }
 
 const SECTIONS: readonly ((r: VerifyResult) => string)[] = [verdictLine, logSection, statesSection];

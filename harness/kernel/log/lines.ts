@@ -30,6 +30,8 @@ const NOTE_SHAPES: readonly RegExp[] = [
   /^; .*$/, // BTF line info: "; int x = 0; @ file.c:12"
   /^Validating .+ func#\d+\.\.\.$/,
   /^Func#\d+ \('.*'\) is (?:global and assumed valid|safe for any args that match its prototype)\.$/,
+  // btf_ctx_access() of tracing programs: "func 'bpf_iter_task' arg0 has btf_id 11882 type STRUCT 'bpf_iter_meta'"
+  /^func '[^']*' arg\d+ has btf_id \d+ type [A-Z_]+ '[^']*'$/,
 ];
 
 const LIVE_ROW = /^(?: {4}|( *\d+) )( *\d+): ([0-9.]{10}) \(([0-9a-f]{2})\) (.*)$/;
