@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
@@ -68,6 +68,7 @@ describe('corpus store', () => {
     writeFileSync(path.join(dir, 'bad-hash.json'), JSON.stringify(hashBad));
     const hexBad = { ...good, program: { ...good.program, insns: 'b700' } };
     writeFileSync(path.join(dir, 'bad-hex.json'), JSON.stringify(hexBad));
+    mkdirSync(path.join(dir, 'a-directory.json'));
 
     const { entries, errors } = loadCorpus(dir);
     expect(entries.map((e) => path.basename(e.file))).toEqual([entryFileName(good)]);
@@ -82,6 +83,7 @@ describe('corpus store', () => {
     ]);
     expect(at('bad-hash.json').map(([p]) => p)).toEqual(['/programHash']);
     expect(at('bad-hex.json')[0]![0]).toBe('/program/insns');
+    expect(at('a-directory.json')).toEqual([['', expect.stringMatching(/^cannot read: .*EISDIR/)]]);
   });
 
   it('accepts invalid instructions when the entry says they are intended', () => {

@@ -35,7 +35,14 @@ export function loadCorpus(dir: string): LoadResult {
   const names = readdirSync(dir).filter((n) => n.endsWith('.json') && !isTempName(n)).sort();
   for (const name of names) {
     const file = path.join(dir, name);
-    const v = parseEntryText(file, readFileSync(file, 'utf8'));
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      errors.push({ file, path: '', message: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    const v = parseEntryText(file, text);
     if (v.entry && v.program) entries.push({ file, entry: v.entry, program: v.program });
     else errors.push(...v.errors);
   }
