@@ -5,7 +5,7 @@ import { createKernelTarget } from './target.ts';
 import { branchyProgram, straightProgram, tinyProgram } from './sample-programs.ts';
 import type { Program } from '../isa/program.ts';
 import {
-  Add64, CallHelper, Exit, JEq, Label, LdMap, LdMapValue, Ldx, Mov64, St, Stx, resolve, R0, R1, R2, R10,
+  Add64, CallHelper, Exit, JEq, JGT, Label, LdMap, LdMapValue, Ldx, Mov64, St, Stx, resolve, R0, R1, R2, R3, R4, R10,
 } from '../isa/builder.ts';
 
 // Writes 7 into element 0 of an array map through a direct value pointer (src=6; the kernel
@@ -68,6 +68,37 @@ describeKernel('loadProgram on the live kernel', () => {
     expect(Array.from(run.maps![0]![0]!)).toEqual([7, 0, 0, 0, 0, 0, 0, 0]);
     expect(run.maps![0]!.length).toBe(1);
     expect(run.maps![1]!.map((v) => Array.from(v!))).toEqual([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
+  });
+
+  it('test_run: SYSCALL ctx is in/out, RAW_TRACEPOINT args in, XDP data_out carries the packet write', () => {
+    // syscall: ctx[1] = ctx[0] * 2 (u32 words); returns ctx[0]
+    const sys: Program = {
+      progType: 'syscall', maps: [],
+      insns: resolve([Ldx(4, R2, R1, 0), Mov64.Reg(R0, R2), Add64.Reg(R2, R2), Stx(4, R1, 4, R2), Exit()]),
+    };
+    const ctx = Uint8Array.of(21, 0, 0, 0, 0, 0, 0, 0);
+    const t = createKernelTarget();
+    const s = t.run(sys, { ctx });
+    expect(s.retval).toBe(21);
+    expect(Array.from(s.ctxOut!)).toEqual([21, 0, 0, 0, 42, 0, 0, 0]);
+    // xdp: if data + 1 <= data_end then data[0] = 0xab; return XDP_PASS (2)
+    const xdp: Program = {
+      progType: 'xdp', maps: [],
+      insns: resolve([
+        Ldx(4, R2, R1, 0), Ldx(4, R3, R1, 4), Mov64.Reg(R4, R2), Add64.Imm(R4, 1), JGT.Reg(R4, R3, 'out'),
+        St(1, R2, 0, 0xab), Label('out'), Mov64.Imm(R0, 2), Exit(),
+      ]),
+    };
+    // raw_tracepoint: r0 = args[1]
+    const rtp: Program = { progType: 'raw_tracepoint', maps: [], insns: resolve([Ldx(8, R0, R1, 8), Exit()]) };
+    const args = new Uint8Array(96);
+    args[8] = 9;
+    expect(t.run(rtp, { ctx: args })).toMatchObject({ retval: 9 });
+    const x = t.run(xdp, { data: new Uint8Array(64) });
+    expect(x.retval).toBe(2);
+    expect(x.dataOut!.length).toBe(64);
+    expect(x.dataOut![0]).toBe(0xab);
+    expect(x.dataOut![1]).toBe(0);
   });
 
   it('verify through the target gives verdict, error and statistics', () => {

@@ -53,6 +53,9 @@ export class LoadedProgram {
       ...(input.data ? { data: input.data } : {}),
       ...(input.ctx ? { ctx: input.ctx } : {}),
       ...(input.repeat ? { repeat: input.repeat } : {}),
+      ...(this.program.progType === 'syscall' ? { ctxInOut: true } : {}),
+      // RAW_TRACEPOINT refuses ctx_out (and data, repeat): args in only.
+      ...(this.program.progType === 'raw_tracepoint' ? { ctxOutSize: 0 } : {}),
     });
   }
 

@@ -20,6 +20,9 @@ export interface TestRunRequest {
   /** Capacity of ctx_out (default: ctx.length); 0 disables ctx_out. */
   readonly ctxOutSize?: number;
   readonly flags?: number;
+  /** SYSCALL programs: the kernel writes the context back into ctx_in and refuses ctx_out; the
+   * input is copied first and returned as ctxOut. */
+  readonly ctxInOut?: boolean;
 }
 
 export interface TestRunResult {
@@ -39,9 +42,9 @@ const view = (b: Uint8Array | undefined): Buffer | undefined =>
 
 export function testRun(req: TestRunRequest): TestRunResult {
   const dataIn = view(req.data);
-  const ctxIn = view(req.ctx);
+  const ctxIn = req.ctxInOut && req.ctx ? Buffer.from(req.ctx) : view(req.ctx);
   const dataOut = Buffer.alloc(req.dataOutSize ?? dataIn?.length ?? 0);
-  const ctxOut = Buffer.alloc(req.ctxOutSize ?? ctxIn?.length ?? 0);
+  const ctxOut = Buffer.alloc(req.ctxInOut ? 0 : (req.ctxOutSize ?? ctxIn?.length ?? 0));
   attr.fill(0);
   u32(attr, F.prog_fd, req.progFd);
   if (dataIn) { u32(attr, F.data_size_in, dataIn.length); u64(attr, F.data_in, addressOf(dataIn)); }
@@ -60,5 +63,6 @@ export function testRun(req: TestRunRequest): TestRunResult {
     errno: 0, retval, durationNs,
     ...(dataOut.length ? { dataOut: new Uint8Array(dataOut.subarray(0, dataLen)) } : {}),
     ...(ctxOut.length ? { ctxOut: new Uint8Array(ctxOut.subarray(0, ctxLen)) } : {}),
+    ...(req.ctxInOut && ctxIn ? { ctxOut: new Uint8Array(ctxIn) } : {}),
   };
 }
