@@ -28,7 +28,7 @@ function sameBounds(a: FullBounds, b: FullBounds): boolean {
   return FIELDS.every((f) => a[f] === b[f]) && a.varOff.value === b.varOff.value && a.varOff.mask === b.varOff.mask;
 }
 
-interface Tally { compared: number; agreed: number; predicted: number; predAgreed: number; programs: number; rejected: number; disagreements: string[] }
+interface Tally { invariantViolations: number; compared: number; agreed: number; predicted: number; predAgreed: number; programs: number; rejected: number; disagreements: string[] }
 
 function compare(t: Tally, c: ExactnessCase, where: string, exp: readonly Expect[], regs: ReadonlyMap<number, RegState> | undefined): void {
   for (const e of exp) {
@@ -54,6 +54,10 @@ function runCase(t: Tally, c: ExactnessCase): void {
     t.rejected++;
     if (t.disagreements.length < 25) t.disagreements.push(`kernel rejected (errno ${r.errno}): ${r.log.trim().split('\n').slice(-2).join(' | ')}\n    program: ${programText(c)}`);
     return;
+  }
+  if (r.log.includes('REG INVARIANTS VIOLATION')) {
+    t.invariantViolations++;
+    if (t.disagreements.length < 25) t.disagreements.push(`kernel reported an invariant violation: ${r.log.split('\n').find((l) => l.includes('INVARIANTS'))}\n    program: ${programText(c)}`);
   }
   const events = parseVerifierLog(r.log).events;
   const after = new Map<number, ReadonlyMap<number, RegState>>();
@@ -92,12 +96,12 @@ describe('kernel exactness: smoke', () => {
 describeKernel('kernel exactness: domains vs the live 6.18 verifier', () => {
   it(`agrees on at least 99% of register states over ${CASES} random programs`, () => {
     const rng = seedrandom(SEED);
-    const t: Tally = { compared: 0, agreed: 0, predicted: 0, predAgreed: 0, programs: 0, rejected: 0, disagreements: [] };
+    const t: Tally = { invariantViolations: 0, compared: 0, agreed: 0, predicted: 0, predAgreed: 0, programs: 0, rejected: 0, disagreements: [] };
     for (let i = 0; i < CASES; i++) runCase(t, randomCase(rng));
     const rate = t.agreed / Math.max(1, t.compared);
     console.log(`kernel exactness (seed ${SEED}): ${t.programs} programs (${t.rejected} rejected), `
       + `${t.agreed}/${t.compared} register states agree (${(100 * rate).toFixed(2)}%), `
-      + `${t.predAgreed}/${t.predicted} branch predictions agree`);
+      + `${t.predAgreed}/${t.predicted} branch predictions agree, ${t.invariantViolations} kernel invariant violations`);
     if (t.disagreements.length) console.log(`first disagreements:\n  ${t.disagreements.join('\n  ')}`);
     expect(t.compared).toBeGreaterThan(CASES);
     expect(t.rejected).toBe(0);

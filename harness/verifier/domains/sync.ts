@@ -157,6 +157,9 @@ export function regBoundOffset(r: MutScalar): void {
 /** reg_bounds_sync on a mutable copy. */
 export function regBoundsSyncMut(r: MutScalar): void {
   updateRegBounds(r);
+  // three rounds, as 6.18 does: a crossing-sign deduction in round 2 can still tighten the 32-bit
+  // ranges in round 3 (measured against the live kernel; two rounds leave s32max/u32max loose)
+  regDeduceBounds(r);
   regDeduceBounds(r);
   regDeduceBounds(r);
   regBoundOffset(r);
