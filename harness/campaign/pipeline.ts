@@ -37,10 +37,21 @@ export function standardInput(program: Program): { packet?: Uint8Array; ctx?: Ui
   return { ...(k.data ? { packet: k.data } : {}), ...(k.ctx ? { ctx: k.ctx } : {}) };
 }
 
+/** Instructions traced at most per run (a trace entry holds 11 registers; loops run for millions). */
+export const TRACE_LIMIT = 100_000;
+
+/**
+ * The VM's run of the program. With `trace`, the first TRACE_LIMIT steps are traced; a longer
+ * run is repeated untraced with the full budget, and keeps the traced prefix for containment.
+ */
 function vmRun(program: Program, input: Observation['input'], trace: boolean): VmRun | undefined {
   const vp = loadVmProgram(program);
   if (isLoadError(vp)) return undefined;
-  return runVm(vp, { ...input, trace });
+  if (!trace) return runVm(vp, input);
+  const traced = runVm(vp, { ...input, trace: true, budget: TRACE_LIMIT });
+  if (traced.kind === 'ok' || traced.fault.kind !== 'budget') return traced;
+  const full = runVm(vp, input);
+  return traced.trace ? { ...full, trace: traced.trace } : full;
 }
 
 export function examine(program: Program, targets: Targets, opts: ExamineOptions = {}): Examined {
