@@ -17,7 +17,7 @@ import { PROG_FLAGS, type ProgType, isProgType, progTypeId } from '../isa/progra
 import { closeAll } from './fd.ts';
 import { OwnedFd } from './fd.ts';
 import { loadBtf } from './btf/load.ts';
-import { LOG_LEVEL, progLoadLogged, type ProgLoadResult } from './prog-load.ts';
+import { LOG_LEVEL, progLoadLogged, type ProgLoadRequest, type ProgLoadResult } from './prog-load.ts';
 import { testRun } from './test-run.ts';
 import { reasonFromLog, insnsProcessedFromLog } from './log-footer.ts';
 import { applyFixups, recordBtf, type Owned } from './selftest/fixups.ts';
@@ -74,7 +74,13 @@ function attachFields(rec: SelftestRecord): { expectedAttachType?: number; attac
   return id === undefined ? `attach target '${rec.attach_kfunc}' is not in vmlinux BTF` : { expectedAttachType, attachBtfId: id };
 }
 
-function load(rec: SelftestRecord, dir: string, owned: Owned): ProgLoadResult | string {
+/**
+ * Everything test_verifier does before BPF_PROG_LOAD for one record: fixup maps and kfunc ids
+ * patched into the bytes, the record's BTF loaded, attach fields, flags, and the log level it
+ * loads at. Returns the reason instead when the record cannot be set up. Exported for the log
+ * parser's tests (harness/kernel/log/), which load the same records at other levels.
+ */
+export function prepareSelftestLoad(rec: SelftestRecord, dir: string, owned: Owned): { req: ProgLoadRequest; level: number } | string {
   if (!isProgType(rec.prog_type)) return `unknown program type '${rec.prog_type}'`;
   const attach = attachFields(rec);
   if (typeof attach === 'string') return attach;
@@ -84,11 +90,18 @@ function load(rec: SelftestRecord, dir: string, owned: Owned): ProgLoadResult | 
   const btf = btfBytes ? loadBtf(btfBytes) : undefined;
   if (btf) owned.fds.push(btf);
   const level = rec.verbose_accept ? LOG_LEVEL.LEVEL2 | LOG_LEVEL.STATS : LOG_LEVEL.STATS;
-  const { result, buf } = progLoadLogged({
+  const req: ProgLoadRequest = {
     progType: progTypeId(rec.prog_type as ProgType), insns, progFlags: (rec.prog_flags | TESTING_FLAGS) >>> 0,
     ...attach,
     ...(btf ? { btfFd: btf.fd, funcInfo: (rec.func_info ?? []).map(([insnOff, typeId]) => ({ insnOff, typeId })) } : {}),
-  }, level, logBuf);
+  };
+  return { req, level };
+}
+
+function load(rec: SelftestRecord, dir: string, owned: Owned): ProgLoadResult | string {
+  const prep = prepareSelftestLoad(rec, dir, owned);
+  if (typeof prep === 'string') return prep;
+  const { result, buf } = progLoadLogged(prep.req, prep.level, logBuf);
   logBuf = buf;
   return result;
 }
