@@ -8,6 +8,7 @@
 import type { Program } from '../isa/program.ts';
 import type { RunResult, Target, VerifyResult } from '../targets.ts';
 import { BPF_JSET, bpfClass, bpfOp, BPF_JMP, BPF_JMP32 } from '../isa/opcodes.ts';
+import { insnShape } from '../../oracles/finding.ts';
 
 export const hasJset = (p: Program): boolean =>
   p.insns.some((i) => (bpfClass(i.code) === BPF_JMP || bpfClass(i.code) === BPF_JMP32) && bpfOp(i.code) === BPF_JSET);
@@ -24,4 +25,14 @@ export const fakeKernel: Target = {
   name: 'kernel',
   verify: (): VerifyResult => ({ target: 'kernel', verdict: 'reject', error: 'fake: rejected', stats: {} }),
   run: (): RunResult => ({ target: 'kernel', error: 'the fake kernel does not run programs' }),
+};
+
+/**
+ * A fake model with many buckets: it rejects every program, naming the shape of its next-to-last
+ * instruction, so a campaign against fakeKernel keeps finding (and writing) new buckets.
+ */
+export const fakeManyBucketsModel: Target = {
+  name: 'model',
+  verify: (p: Program): VerifyResult => ({ target: 'model', verdict: 'reject', error: `fake: program ends with ${insnShape(p.insns[p.insns.length - 2])}`, stats: {} }),
+  run: (): RunResult => ({ target: 'model', error: 'the fake model does not run programs' }),
 };
