@@ -1,0 +1,220 @@
+/**
+ * The abstract interpreter's driver (the kernel's do_check): depth-first over paths, a stack of
+ * pending branch states, one handler per instruction kind (a table), checkpoints and pruning at
+ * prune points, the 1,000,000 processed-instruction limit, and `processed N insns` counted as the
+ * kernel counts it (every instruction visit, including the one found safe by pruning).
+ */
+import type { Insn } from '../isa/insn.ts';
+import { BPF_JMP, BPF_JMP32, bpfClass, opcodeRow, type OpcodeKind } from '../isa/opcodes.ts';
+import { kernelInsnText } from '../isa/disasm.ts';
+import type { CfgInfo } from './cfg.ts';
+import type { Env } from './env.ts';
+import { E2BIG, EINVAL, reject } from './checks/reject.ts';
+import { BtState, backtrack, histEntry } from './precision.ts';
+import { type Checkpoint, regKey, slotKey, statesEqual, statesMaybeLooping } from './prune.ts';
+import { ptrReg } from './state/reg.ts';
+import { type VState, cloneState, isSpilledScalar, newFrame } from './state/vstate.ts';
+import { toLogState } from './state/to-log.ts';
+import { EXIT_PATH, type Walker } from './walker.ts';
+import { alu } from './transfer/alu.ts';
+import { call, exit } from './transfer/call.ts';
+import { ja, jcond } from './transfer/jmp.ts';
+import { ld } from './transfer/ld.ts';
+import { ldx, st, stx } from './transfer/mem.ts';
+
+export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+
+type Handler = (w: Walker, insn: Insn) => number;
+const HANDLERS: Readonly<Record<OpcodeKind, Handler>> = {
+  alu, end: alu, ja, jcond, may_goto: () => reject('may_goto is not modelled', EINVAL), call, exit,
+  ld_imm64: ld, ld_abs: ld, ld_ind: ld, ldx, st, stx, atomic: stx,
+};
+
+interface Path {
+  st: VState;
+  pc: number;
+  from: number;
+  parent: Checkpoint | null;
+  hist: number[];
+}
+
+function initialState(): VState {
+  const f = newFrame(0, -1, 0);
+  f.regs[1] = ptrReg('ctx');
+  return { frames: [f], refs: [], lockId: 0, lockMap: -1 };
+}
+
+class Explorer implements Walker {
+  st: VState;
+  pc = 0;
+  readonly logging: boolean;
+  private path: Path;
+  private readonly pending: Path[] = [];
+  private readonly explored = new Map<number, Checkpoint[]>();
+  private stackNote = -1;
+  private pushedNow: Path[] = [];
+  constructor(readonly env: Env, private readonly cfg: CfgInfo, private readonly live: Uint16Array) {
+    this.logging = env.logLevel > 0;
+    this.path = { st: initialState(), pc: 0, from: -1, parent: null, hist: [] };
+    this.st = this.path.st;
+  }
+
+  cur() { return this.st.frames[this.st.frames.length - 1]!; }
+
+  markPreciseReg(regno: number): void {
+    const bt = new BtState();
+    bt.setReg(this.st.frames.length - 1, regno);
+    backtrack(this.env, this.path.hist, this.path.parent, bt);
+  }
+
+  markPreciseSlot(frameno: number, spi: number): void {
+    const bt = new BtState();
+    bt.slots[frameno]!.add(spi);
+    backtrack(this.env, this.path.hist, this.path.parent, bt);
+  }
+
+  stackAccess(frameno: number, spi: number): void { this.stackNote = spi * 8 + frameno; }
+
+  pushBranch(st: VState, pc: number): void {
+    if (this.pending.length + 1 > BPF_COMPLEXITY_LIMIT_JMP_SEQ) {
+      reject(`The sequence of ${this.pending.length + 1} jumps is too complex.`, E2BIG);
+    }
+    const p: Path = { st, pc, from: this.pc, parent: this.path.parent, hist: this.path.hist.slice() };
+    if (p.parent) p.parent.branches++;
+    this.pending.push(p);
+    this.pushedNow.push(p);
+  }
+
+  log(text: string): void {
+    if (this.logging) this.env.events.push({ kind: 'note', text });
+  }
+
+  /** Runs to completion; throws Reject on the first error. */
+  run(): void {
+    const env = this.env;
+    for (;;) {
+      if (++env.insnProcessed > BPF_COMPLEXITY_LIMIT_INSNS) {
+        reject(`BPF program is too large. Processed ${env.insnProcessed} insn`, E2BIG);
+      }
+      const path = this.path;
+      const pc = path.pc;
+      if (this.cfg.prunePoint[pc] && this.isStateVisited(path)) {
+        if (this.logging) env.events.push({ kind: 'safe', pc });
+        if (!this.endPath()) return;
+        continue;
+      }
+      const insn = env.insnAt[pc];
+      const row = insn ? opcodeRow(insn.code) : undefined;
+      if (!insn || !row) reject(`unknown insn class ${insn ? bpfClass(insn.code) : 0}`, EINVAL);
+      this.pc = pc;
+      this.st = path.st;
+      this.stackNote = -1;
+      this.pushedNow = [];
+      const frame = path.st.frames.length - 1;
+      const cls = bpfClass(insn.code);
+      if (cls === BPF_JMP || cls === BPF_JMP32) env.jmpsProcessed++;
+      const next = HANDLERS[row.kind](this, insn);
+      const e = histEntry(pc, frame, this.stackNote % 8, this.stackNote < 0 ? -1 : Math.floor(this.stackNote / 8));
+      path.hist.push(e);
+      for (const p of this.pushedNow) p.hist.push(e);
+      if (this.logging) this.logInsn(pc, insn, frame);
+      if (next === EXIT_PATH) {
+        if (!this.endPath()) return;
+        continue;
+      }
+      path.from = pc;
+      path.pc = next;
+    }
+  }
+
+  private logInsn(pc: number, insn: Insn, frame: number): void {
+    const env = this.env;
+    const text = kernelInsnText(insn);
+    const after = env.logLevel >= 2 ? toLogState(this.st) : undefined;
+    env.events.push({ kind: 'insn', pc, code: insn.code, text, ...(after ? { after } : {}), frame });
+  }
+
+  /** The current path is done (exit or pruned): update branch counts, pop the next one. */
+  private endPath(): boolean {
+    for (let c = this.path.parent; c; c = c.parent) {
+      c.branches--;
+      if (c.branches > 0) break;
+    }
+    const next = this.pending.pop();
+    if (!next) return false;
+    this.path = next;
+    this.st = next.st;
+    if (this.logging) {
+      this.env.events.push({ kind: 'branch', from: next.from, to: next.pc, state: toLogState(next.st) });
+    }
+    return true;
+  }
+
+  /** is_state_visited: prune against a complete equivalent checkpoint, or add one. */
+  private isStateVisited(path: Path): boolean {
+    const env = this.env;
+    const pc = path.pc;
+    let list = this.explored.get(pc);
+    let addNew = this.cfg.forceCheckpoint[pc] === 1
+      || (env.jmpsProcessed - env.prevJmpsProcessed >= 2 && env.insnProcessed - env.prevInsnProcessed >= 8);
+    let n = 0;
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        const cp = list[i]!;
+        n++;
+        if (cp.branches > 0) {
+          if (statesMaybeLooping(cp.st, path.st) && statesEqual(cp, path.st, this.live, true)) {
+            reject(`infinite loop detected at insn ${pc}`, EINVAL);
+          }
+          if (env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) addNew = false;
+        } else if (statesEqual(cp, path.st, this.live, false)) {
+          cp.hitCnt++;
+          this.propagatePrecision(cp, path);
+          return true;
+        }
+        // miss: evict states that keep missing (the kernel's miss_cnt heuristic)
+        if (addNew) cp.missCnt++;
+        const lim = this.cfg.forceCheckpoint[pc] === 1 && cp.branches > 0 ? 64 : 3;
+        if (cp.missCnt > cp.hitCnt * lim + lim) { list.splice(i, 1); i--; }
+      }
+    }
+    if (env.maxStatesPerInsn < n) env.maxStatesPerInsn = n;
+    if (!addNew) return false;
+    const cp: Checkpoint = {
+      pc, st: cloneState(path.st), parent: path.parent, hist: path.hist, branches: 1, missCnt: 0, hitCnt: 0, precise: new Set(), allPrecise: false,
+    };
+    if (!list) { list = []; this.explored.set(pc, list); }
+    list.push(cp);
+    env.totalStates++;
+    env.peakStates++;
+    env.prevJmpsProcessed = env.jmpsProcessed;
+    env.prevInsnProcessed = env.insnProcessed;
+    path.parent = cp;
+    path.hist = [];
+    return false;
+  }
+
+  /** propagate_precision: what was precise in old must be precise in the pruned path's ancestors. */
+  private propagatePrecision(old: Checkpoint, path: Path): void {
+    const bt = new BtState();
+    const frames = old.st.frames;
+    for (let f = 0; f < frames.length; f++) {
+      const fr = frames[f]!;
+      for (let r = 0; r < 10; r++) {
+        if (fr.regs[r]!.type !== 'scalar') continue;
+        if (old.allPrecise || old.precise.has(regKey(f, r))) bt.setReg(f, r);
+      }
+      for (let spi = 0; spi < fr.stack.length; spi++) {
+        const sl = fr.stack[spi];
+        if (!sl || !isSpilledScalar(sl)) continue;
+        if (old.allPrecise || old.precise.has(slotKey(f, spi))) bt.slots[f]!.add(spi);
+      }
+    }
+    if (!bt.empty()) backtrack(this.env, path.hist, path.parent, bt);
+  }
+}
+
+export function explore(env: Env, cfg: CfgInfo, live: Uint16Array): void {
+  new Explorer(env, cfg, live).run();
+}
