@@ -8,7 +8,7 @@
  * verifier detects quickly, never by exhausting the 1M-instruction budget.
  */
 import {
-  Add64, And64, CallHelper, Exit, Ja, JLT, JLT32, JLE, JNe, JSLT, Label, Lsh64, MayGoto, Mov64, Stx, Sub64, type SymItem,
+  Add64, And64, CallHelper, Exit, JLT, JLT32, JLE, JNe, JSLT, Label, Lsh64, MayGoto, Mov64, Stx, Sub64, type SymItem,
 } from '../harness/isa/builder.ts';
 import type { Draw } from './draw.ts';
 import { type Family, program } from './family.ts';
@@ -54,9 +54,16 @@ function countDown(d: Draw, labels: Labels, top: string): SymItem[] {
   return [Mov64.Imm(COUNTER, d.int(1, 24)), Label(top), ...body(d, labels), Sub64.Imm(COUNTER, 1), JNe.Imm(COUNTER, 0, top)];
 }
 
+/**
+ * A may_goto loop that also counts: without the counter exit it would run until may_goto's
+ * budget (8M iterations) runs out, which the VM's instruction budget cannot follow.
+ */
 function mayGoto(d: Draw, labels: Labels, top: string): SymItem[] {
   const out = labels.fresh('done');
-  return [Label(top), MayGoto(out), ...body(d, labels), Ja(top), Label(out)];
+  return [
+    Mov64.Imm(COUNTER, 0), Label(top), MayGoto(out), ...body(d, labels), Add64.Imm(COUNTER, 1),
+    JLT.Imm(COUNTER, d.int(1, 24), top), Label(out),
+  ];
 }
 
 export const loops: Family = {
