@@ -133,7 +133,7 @@ export class Cursor {
   int(what = 'a number'): bigint {
     this.ws();
     const at = this.pos;
-    const m = this.tryRe(/(-?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)(?![\w])/);
+    const m = this.tryRe(/(-?)\s*(0[xX][0-9a-fA-F]+|[0-9]+)(?:[uU]?[lL]{0,2})(?![\w])/);
     if (!m) this.fail(`expected ${what}`, at);
     const v = BigInt(m[2]!);
     return m[1] ? -v : v;
@@ -152,11 +152,15 @@ export class Cursor {
     return Number(v);
   }
 
-  /** A 32-bit immediate: s32, or u32 when `allowU32` (wrapped to s32 as the encoding stores it). */
+  /**
+   * A 32-bit immediate: s32, or u32 when `allowU32` (wrapped to s32 as the encoding stores it);
+   * a 64-bit literal that is the sign extension of an s32 (0xfffffffffffffffc) is accepted too.
+   */
   imm32(allowU32: boolean, what = 'an immediate'): number {
     this.ws();
     const at = this.pos;
-    const v = this.int(what);
+    let v = this.int(what);
+    if (v >= (1n << 64n) - 0x80000000n && v < 1n << 64n) v -= 1n << 64n;
     const hi = allowU32 ? 0xffffffffn : 0x7fffffffn;
     if (v < -0x80000000n || v > hi) this.fail(`expected ${what} that fits in ${allowU32 ? 's32 or u32' : 's32'}, got ${v}`, at);
     return Number(BigInt.asIntN(32, v));

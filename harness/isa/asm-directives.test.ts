@@ -49,7 +49,7 @@ describe('directives', () => {
     ['.inner 0 array key=4 value=4 entries=1', 't.s:1:8: expected the index of a map defined above, got 0'],
     ['.map 0 array key=4 value=4 entries=1 btf=lock@0', 't.s:1:42: expected a value field spin_lock|list_head|rb_root|timer@OFF[:NODE_SIZE:NODE_OFF]'],
     ['.map 0 array key=4 entries=1', 't.s:1:29: expected value=N'],
-    ['.nope', "t.s:1:1: expected a directive (.prog, .flags, .map, .inner, .raw), got '.nope'"],
+    ['.nope', "t.s:1:1: expected a directive (.prog, .flags, .map, .inner, .raw, .8byte), got '.nope'"],
     ['.flags BPF_F_NOPE', "t.s:1:8: expected a prog flag name, got 'BPF_F_NOPE'"],
   ])('%j', (text, message) => {
     expect(() => assemble(text, { file: 't.s' })).toThrow(new UserError(message));

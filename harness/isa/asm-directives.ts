@@ -5,6 +5,7 @@
  *   .map 0 array key=4 value=8 entries=1 [flags=N] [extra=N] [btf=spin_lock@0,list_head@16:32:8]
  *   .inner 0 array key=4 value=4 entries=1             the inner map of map 0 (array/hash_of_maps)
  *   .raw 0123456789abcdef                              any 8 bytes (16 for an opcode 0x18)
+ *   .8byte 0x0000000000000095                          one slot as a little-endian u64 (llvm's form)
  * `btf=` lists the special fields of the value: kind@offset, and for list_head / rb_root the
  * contained node as kind@offset:nodeSize:nodeOffset.
  *
@@ -114,6 +115,18 @@ export function parseRaw(c: Cursor): Insn {
   return decode(hexToBytes(hex))[0]!;
 }
 
+/** `.8byte V`: one slot given as a little-endian 64-bit value (the selftests' `__imm_insn`). */
+export function parseEightByte(c: Cursor): Insn {
+  const at = c.here();
+  const v = c.int('a 64-bit value');
+  if (v < -(1n << 63n) || v >= 1n << 64n) c.fail('expected a value that fits in 64 bits', at);
+  c.end();
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+  if (bytes[0] === 0x18) c.fail('expected a single-slot instruction (opcode 0x18 takes two: use .raw)', at);
+  return decode(bytes)[0]!;
+}
+
 const HANDLERS: Readonly<Record<string, (c: Cursor, st: DirectiveState) => void>> = {
   '.prog': parseProg, '.flags': parseFlags, '.map': parseMap, '.inner': parseInner,
 };
@@ -121,7 +134,7 @@ const HANDLERS: Readonly<Record<string, (c: Cursor, st: DirectiveState) => void>
 /** A directive other than `.raw` (the caller handles `.raw`, which yields an instruction). */
 export function parseDirective(c: Cursor, name: string, at: number, st: DirectiveState): void {
   const handler = HANDLERS[name];
-  if (!handler) c.fail(`expected a directive (.prog, .flags, .map, .inner, .raw), got '${name}'`, at);
+  if (!handler) c.fail(`expected a directive (.prog, .flags, .map, .inner, .raw, .8byte), got '${name}'`, at);
   handler(c, st);
 }
 

@@ -5,7 +5,10 @@
  * instructions (`goto +2`, `(r10 - 8)`, `xchg_64(r1 + 0, r0)`, `call bpf_map_lookup_elem`,
  * labels as jump targets). ld_imm64 pseudo operands: `map[I]` (src 5), `map_value[I] + OFF`
  * (src 6), `map_fd[FD]` (1), `map_value_fd[FD] + OFF` (2), `btf_id[ID] + FD` (3), `func[label]`
- * or `func[pc+N]` (4), each followed by `ll`.
+ * or `func[pc+N]` (4), each followed by `ll`; llvm's `r2 = label ll` is `func[label]`.
+ * Immediates: an ALU or jump immediate may be written as s32, as u32 (stored as is, the CPU
+ * sign-extends it), or as the 64-bit sign extension of an s32; `rN = V` with V outside s32 is an
+ * ld_imm64 (the log prints resolved map addresses that way), and `ll` forces one.
  *
  * Invariant: a statement either yields an instruction whose fields came from the text, or throws
  * SyntaxFail at the column where the text stopped matching.
@@ -15,7 +18,7 @@ import { Cursor, SyntaxFail, type Reg } from './asm-cursor.ts';
 import {
   BPF_ABS, BPF_ADDR_SPACE_CAST, BPF_ALU, BPF_ALU64, BPF_ATOMIC, BPF_B, BPF_CALL, BPF_CMPXCHG, BPF_DW,
   BPF_END, BPF_EXIT, BPF_FETCH, BPF_H, BPF_IND, BPF_JA, BPF_JCOND, BPF_JMP, BPF_JMP32, BPF_K, BPF_LD,
-  BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_NEG, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL,
+  BPF_LDX, BPF_LOAD_ACQ, BPF_MEM, BPF_MEMSX, BPF_MOV, BPF_NEG, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL,
   BPF_ST, BPF_STORE_REL, BPF_STX, BPF_W, BPF_X, BPF_XCHG,
 } from './opcodes.ts';
 import { ALU_STRING, ALU_SIGN_STRING, JMP_STRING, LD_IMM64_PSEUDO } from './disasm.ts';
@@ -49,7 +52,9 @@ function sameReg(a: Reg, b: Reg, why: string): void {
 function target(c: Cursor, lo: number, hi: number): { rel?: number; label?: string } {
   c.tryRe(/pc(?=\s*[+-])/);
   let out: { rel?: number; label?: string };
-  if (c.peekRe(/[+-]/)) out = { rel: c.signedOff(false, lo, hi, 'a jump offset') };
+  const numeric = c.tryRe(/(\d+[fb])(?![\w])/);
+  if (numeric) out = { label: numeric[1]! }; // GNU-style local label, resolved by asm.ts
+  else if (c.peekRe(/[+-]/)) out = { rel: c.signedOff(false, lo, hi, 'a jump offset') };
   else out = { label: c.ident('a jump target (pc+N, +N, -N or a label)') };
   if (c.peekRe(/</)) c.tryRe(/<[^>]*>/);
   return out;
@@ -217,6 +222,11 @@ function parseLoad(c: Cursor, dst: Reg): ParsedInsn {
 
 function parseMovImm(c: Cursor, dst: Reg): ParsedInsn {
   const at = c.here();
+  if (!dst.w && c.peekRe(/[A-Za-z_.$][\w.$]*(?:%=)?\s+ll(?![\w])/)) {
+    const label = c.ident(); // llvm's `r2 = callback ll`: the address of a subprogram
+    c.expect('ll');
+    return { insn: mkLdImm64(dst.n, BPF_PSEUDO_FUNC, 0n), target: label };
+  }
   const v = c.int('a register, an immediate or an expression');
   const ll = c.try('ll');
   if (!dst.w && (ll || v < -0x80000000n || v > 0x7fffffffn)) {
@@ -290,7 +300,7 @@ function parseAluOp(c: Cursor, dst: Reg, opTok: string): ParsedInsn {
     sameWidth(c, dst, src);
     return { insn: mkInsn(cls | op | BPF_X, dst.n, src.n, off, 0) };
   }
-  return { insn: mkInsn(cls | op | BPF_K, dst.n, 0, off, c.imm32(dst.w, 'a register or an immediate')) };
+  return { insn: mkInsn(cls | op | BPF_K, dst.n, 0, off, c.imm32(true, 'a register or an immediate')) };
 }
 
 function parseRegStatement(c: Cursor): ParsedInsn {

@@ -69,6 +69,14 @@ const FORMS: Array<[string, string]> = [
   ['r0 = 0;', 'b700000000000000'],
   ['r0 /* inline */ = 0', 'b700000000000000'],
   ['.raw ff00000000000000', 'ff00000000000000'],
+  ['.8byte 0x95', '9500000000000000'],
+  ['r0 &= 0xFFFF1234', '570000003412ffff'],
+  ['r5 &= 0xfffffffffffffffc', '57050000fcffffff'],
+  ['if r0 < 0xfffffffffffffffe goto +1', 'a5000100feffffff'],
+  ['r1 = 0xffffffff00000000LL ll', '1801000000000000' + '00000000ffffffff'],
+  ['r0 = 0; exit;', 'b7000000000000009500000000000000'],
+  ['r0 = 0 ; R0=0', 'b700000000000000'],
+  ['; int x = 0; @ prog.c:3', ''],
   ['.raw 18010000000000009500000000000000', '18010000000000009500000000000000'],
 ];
 
@@ -91,6 +99,13 @@ describe('assembler syntax', () => {
       + 'b700000000000000' + '9500000000000000');
   });
 
+  it('reads GNU numeric labels (1f, 1b), block comments across lines and llvm `r2 = label ll`', () => {
+    const text = ['1: r0 += 1', 'if r0 < 3 goto 1b /* back', '   still a comment */ goto 1f', 'r0 = 7',
+      '1: r2 = cb ll', 'exit', 'cb: exit'].join('\n');
+    expect(hexOf(text)).toBe('0700000001000000' + 'a500feff03000000' + '0500010000000000' + 'b700000007000000'
+      + '18420000020000000000000000000000' + '9500000000000000' + '9500000000000000');
+  });
+
   it('reads directives into the Program', () => {
     const { program } = assemble('.prog xdp\n.flags BPF_F_ANY_ALIGNMENT 16\n.map 0 hash key=8 value=16 entries=4 flags=1\nexit\n');
     expect(program.progType).toBe('xdp');
@@ -110,7 +125,7 @@ describe('assembler errors', () => {
     ['w1 += r2', 't.s:1:7: expected w2 (same width as w1)'],
     ['call bpf_nope', "t.s:1:6: expected a helper name, got unknown helper 'bpf_nope'"],
     ['call bpf_map_lookup_elem#2', 't.s:1:26: expected id 1 for helper bpf_map_lookup_elem, got 2'],
-    ['r0 += 0x100000000', 't.s:1:7: expected a register or an immediate that fits in s32, got 4294967296'],
+    ['r0 += 0x100000000', 't.s:1:7: expected a register or an immediate that fits in s32 or u32, got 4294967296'],
     ['r0 = *(u64 *)(r10 -40000)', 't.s:1:19: expected a memory offset in [-32768, 32767], got -40000'],
     ['.prog nope', "t.s:1:7: expected a program type, got 'nope'"],
     ['.map 1 array key=4 value=4 entries=1', 't.s:1:6: expected map index 0 (maps are listed in order)'],
