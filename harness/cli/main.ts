@@ -7,6 +7,8 @@ import yargs, { type CommandModule } from 'yargs';
 import { isUserFacing } from '../errors.ts';
 import { COMMANDS } from './commands/index.ts';
 
+class UsageAbort extends Error {}
+
 export async function main(argv: string[]): Promise<number> {
   let usageFailure: string | undefined;
   const parser = yargs(argv)
@@ -23,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => {
       if (err) throw err;
       usageFailure = msg;
+      throw new UsageAbort(); // stop here: yargs would otherwise still run the command's handler
     });
   for (const c of COMMANDS) parser.command(c as CommandModule);
   try {
@@ -32,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`verifuzz: ${e.message}\n`);
       return e.exitCode;
     }
-    throw e;
+    if (!(e instanceof UsageAbort)) throw e; // a UsageAbort is reported below from usageFailure
   }
   if (usageFailure !== undefined) {
     process.stderr.write(`verifuzz: ${usageFailure}\n(run 'verifuzz --help' for usage)\n`);

@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../errors.ts';
 import { programFromJson } from '../../isa/program-json.ts';
-import type { Program, ProgType } from '../../isa/program.ts';
+import { type Program, type ProgType, type ProgFlagName, PROG_FLAGS } from '../../isa/program.ts';
 import { type Target, type TargetName, getTarget } from '../../targets.ts';
 import { loadVmGate, type VmGate } from '../../kernel/vm-gate.ts';
 import { defaultRunInput } from '../../kernel/loaded.ts';
@@ -23,6 +23,7 @@ import { defaultRunInput } from '../../kernel/loaded.ts';
 interface CheckArgs {
   target: 'kernel' | 'model' | 'both';
   input: string;
+  flag: string[];
 }
 
 type Verdict = { verdict: 'accept' | 'reject'; error?: string; insnsProcessed?: number; retval?: number };
@@ -55,8 +56,8 @@ function parseRecord(line: string, lineNo: number): { id: string | number; progr
   }
 }
 
-function verifyOne(t: Target, p: Program, gate: VmGate | undefined): Verdict {
-  const v = t.verify(p);
+function verifyOne(t: Target, p: Program, gate: VmGate | undefined, extraFlags: number): Verdict {
+  const v = t.verify(p, extraFlags ? { extraFlags } : {});
   const out: Verdict = {
     verdict: v.verdict,
     ...(v.error !== undefined ? { error: v.error } : {}),
@@ -70,12 +71,12 @@ function verifyOne(t: Target, p: Program, gate: VmGate | undefined): Verdict {
 }
 
 /** One output line for one input line; UserErrors become `{line, id?, error}` (bad: true). */
-function checkRecord(line: string, lineNo: number, targets: Target[], gate: VmGate | undefined): { out: object; bad: boolean } {
+function checkRecord(line: string, lineNo: number, targets: Target[], gate: VmGate | undefined, extraFlags: number): { out: object; bad: boolean } {
   let id: unknown;
   try {
     const rec = parseRecord(line, lineNo);
     id = rec.id;
-    const results = targets.map((t) => verifyOne(t, rec.program, gate));
+    const results = targets.map((t) => verifyOne(t, rec.program, gate, extraFlags));
     if (targets.length === 1) return { out: { id, ...results[0] }, bad: false };
     return { out: { id, kernel: results[0], model: results[1], agree: results[0]!.verdict === results[1]!.verdict }, bad: false };
   } catch (e) {
@@ -99,18 +100,20 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   builder: (y) => y
     .option('target', { choices: ['kernel', 'model', 'both'] as const, default: 'kernel' as const, describe: 'which verifier(s)' })
     .option('input', { alias: 'i', type: 'string', default: '-', describe: 'JSON-lines file of Programs with an id, - for stdin' })
+    .option('flag', { type: 'array', string: true, choices: Object.keys(PROG_FLAGS), default: [], describe: 'extra prog_flags for every load (e.g. BPF_F_TEST_REG_INVARIANTS)' })
     .example('$0 check --target kernel --input progs.jsonl', 'one result line per program')
     .example('echo \'{"id":1,"progType":"socket_filter","insns":"b7000000000000009500000000000000"}\' | $0 check', 'from stdin'),
   handler: async (argv) => {
     const targets = await targetsFor(argv.target);
     const { gate } = await loadVmGate();
+    const extraFlags = argv.flag.reduce((f, n) => f | PROG_FLAGS[n as ProgFlagName], 0) >>> 0;
     const rl = createInterface({ input: await openInput(argv.input), crlfDelay: Infinity });
     let lineNo = 0;
     let bad = 0;
     for await (const line of rl) {
       lineNo++;
       if (!line.trim()) continue;
-      const r = checkRecord(line, lineNo, targets, gate);
+      const r = checkRecord(line, lineNo, targets, gate, extraFlags);
       if (r.bad) bad++;
       process.stdout.write(JSON.stringify(r.out) + '\n');
     }
