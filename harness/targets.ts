@@ -38,6 +38,9 @@ export interface VerifyResult {
   readonly error?: string;
   /** Kernel errno of the load (0 on accept); the model reports the errno it would return. */
   readonly errno?: number;
+  /** Set when the verifier could not judge the program (the model meets a feature it does not
+   * cover): its verdict then says nothing, and oracles do not compare it. */
+  readonly unsupported?: string;
   readonly stats: VerifyStats;
   readonly log?: string;
   /** Structured per-instruction states, when requested and available. */

@@ -47,6 +47,10 @@ describe('verdict differential', () => {
     const f = verdictDifferential({ program, input: {}, model: reject('model', 'R1 !read_ok'), kernel: reject('kernel', 'invalid stack off=-8') });
     expect(f[0]!.evidence.message).toBe('both reject, for different reasons');
   });
+  it('does not compare a model verdict on an unsupported feature', () => {
+    const model: VerifyResult = { ...reject('model', 'unsupported: kfunc calls'), unsupported: 'kfunc calls' };
+    expect(verdictDifferential({ program, input: {}, model, kernel: accept('kernel') })).toEqual([]);
+  });
   it('needs both verifiers', () => {
     expect(verdictDifferential({ program, input: {}, model: accept('model') })).toEqual([]);
   });

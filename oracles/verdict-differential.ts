@@ -2,7 +2,7 @@
  * Verdict differential: do the model and the kernel agree on accept/reject, and on the reason?
  * The kernel is the reference, so a disagreement is charged to the model. A reject by both for
  * different reasons (different error classes) is a finding too: the model promises the kernel's
- * words.
+ * words. A model verdict on a feature the model does not cover (`unsupported`) is not compared.
  */
 import { errorClass, type Finding } from './finding.ts';
 import { type Observation, verifierErrors } from './observation.ts';
@@ -18,7 +18,7 @@ function errorPc(obs: Observation): number | undefined {
 
 export function verdictDifferential(obs: Observation): Finding[] {
   const { model, kernel } = obs;
-  if (!model || !kernel) return [];
+  if (!model || !kernel || model.unsupported) return [];
   let message: string | undefined;
   if (model.verdict !== kernel.verdict) {
     message = `model ${model.verdict}s, kernel ${kernel.verdict}s`;
