@@ -62,6 +62,13 @@ describe('verifuzz check without the kernel target', () => {
     }
   });
 
+  it('a usage error (unknown --flag) stops before any record is checked: exit 2, no output', () => {
+    const r = cli(['check', '--flag', 'NOPE'], OK);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^verifuzz: Invalid values:/);
+  });
+
   it('VERIFUZZ_DISABLE_KERNEL=1: exit 3 with a one-line reason', () => {
     const r = cli(['check', '--target', 'kernel'], OK, { VERIFUZZ_DISABLE_KERNEL: '1' });
     expect(r.status).toBe(3);
