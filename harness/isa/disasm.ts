@@ -20,6 +20,7 @@ import {
 } from './opcodes.ts';
 import { checkInsn } from './validate.ts';
 import { helperName } from './helpers.ts';
+import { targetField } from './builder.ts';
 import { type Program } from './program.ts';
 import { directivesOf } from './asm-directives.ts';
 
@@ -213,14 +214,38 @@ export function listingLine(insn: Insn): string {
 export interface ListingOptions {
   /** Append `// N` (the logical instruction index) to each line. */
   readonly indices?: boolean;
+  /** Jump targets as labels `L<slot>:` instead of `pc+N` (where the target is an instruction). */
+  readonly labels?: boolean;
+}
+
+/** For each instruction index with an in-program target, the target's slot. */
+function jumpTargets(insns: readonly Insn[]): Map<number, number> {
+  const { slotOfPc, pcOfSlot } = layoutOf(insns);
+  const out = new Map<number, number>();
+  insns.forEach((insn, i) => {
+    const f = checkInsn(insn) ? undefined : targetField(insn);
+    if (!f) return;
+    const to = slotOfPc[i]! + 1 + insn[f];
+    if (to === slotOfPc[insns.length] || (to >= 0 && to < pcOfSlot.length && pcOfSlot[to]! >= 0)) out.set(i, to);
+  });
+  return out;
 }
 
 /** Instructions to assembly text, one line each; re-assembles to the same bytes. */
 export function listInsns(insns: readonly Insn[], opts: ListingOptions = {}): string {
-  return insns.map((insn, i) => {
-    const line = listingLine(insn);
-    return opts.indices && !line.includes('//') ? `\t${line.padEnd(40)} // ${i}` : `\t${line}`;
-  }).join('\n') + (insns.length ? '\n' : '');
+  const targets = opts.labels ? jumpTargets(insns) : new Map<number, number>();
+  const wanted = new Set(targets.values());
+  const { slotOfPc } = layoutOf(insns);
+  const out: string[] = [];
+  insns.forEach((insn, i) => {
+    if (wanted.has(slotOfPc[i]!)) out.push(`L${slotOfPc[i]}:`);
+    const to = targets.get(i);
+    let line = listingLine(insn);
+    if (to !== undefined) line = line.replace(/pc[+-]\d+(?!.*pc[+-]\d)/, `L${to}`);
+    out.push(opts.indices && !line.includes('//') ? `\t${line.padEnd(40)} // ${i}` : `\t${line}`);
+  });
+  if (wanted.has(slotOfPc[insns.length]!)) out.push(`L${slotOfPc[insns.length]}:`);
+  return out.map((l) => l + '\n').join('');
 }
 
 /** A whole Program to assembly: `.prog`, `.flags`, `.map` directives, then the listing. */

@@ -65,6 +65,14 @@ describe('round trips', () => {
     }), { numRuns: 5000 });
   });
 
+  it('the listing with labels (L<slot>:) re-assembles to the same bytes too', () => {
+    const jumpy = fc.oneof(validInsn, fc.integer({ min: -6, max: 6 }).map((off) => ({ code: 0x05, dst: 0, src: 0, off, imm: 0 })));
+    fc.assert(fc.property(fc.array(jumpy, { minLength: 1, maxLength: 10 }), anyProgramBytes, (insns, raw) => {
+      const all = [...insns, ...decode(raw)];
+      expect(encodeHex(assembleInsns(listInsns(all, { labels: true })))).toBe(encodeHex(all));
+    }), { numRuns: 3000 });
+  });
+
   it('every opcode row has a valid instruction that round-trips', () => {
     for (const row of OPCODES) {
       fc.assert(fc.property(rowInsn(row).filter((i) => !checkInsn(i)), (insn) => {

@@ -16,6 +16,7 @@ interface DisasmArgs {
   kernel: boolean;
   strict: boolean;
   indices: boolean;
+  labels: boolean;
   'prog-type': string;
   output: string;
 }
@@ -28,6 +29,7 @@ export const disasmCommand: CommandModule<object, DisasmArgs> = {
     .option('kernel', { type: 'boolean', default: false, describe: "print the verifier log's 'N: (op) text' lines" })
     .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 2) on an invalid instruction' })
     .option('indices', { type: 'boolean', default: false, describe: 'append // N (instruction index) to each line' })
+    .option('labels', { type: 'boolean', default: false, describe: 'jump targets as labels L<slot>: instead of pc+N' })
     .option('prog-type', { choices: Object.keys(PROG_TYPES), default: 'socket_filter', describe: 'program type for hex input' })
     .option('output', { alias: 'o', type: 'string', default: '-', describe: 'output file (written whole), - for stdout' })
     .example('$0 disasm examples/hello.s', 'normalise an assembly file')
@@ -38,7 +40,7 @@ export const disasmCommand: CommandModule<object, DisasmArgs> = {
     if (argv.strict && bad.length) throw new UserError(`insn ${bad[0]!.pc}: ${bad[0]!.message}`);
     const out = argv.kernel
       ? kernelListing(program.insns).map((l) => l + '\n').join('')
-      : disassembleProgram(program, { indices: argv.indices });
+      : disassembleProgram(program, { indices: argv.indices, labels: argv.labels });
     await writeOutput(argv.output, out);
   },
 };
