@@ -5,6 +5,8 @@
  *       Decodes and validates once (load.ts). opts: { env?, maps?, fdMaps?, callx?, rawMemory? }:
  *       share a VmEnv between programs that tail-call each other; bind Program.maps or fds
  *       (ld_imm64 src=1/2) to existing VmMaps.
+ *   loadVmBytes(bytes, progType, opts?) -> VmProgram | LoadError
+ *       The same straight from bytecode (no Insn objects; vmProg.program decoded on first use).
  *   runVm(vmProg, input?) -> RunResult
  *       input: { packet?, ctx?, seed?, trace?, traceStack?, budget?, uninitStackOk? }
  *       { kind: 'ok', r0, packetOut?, ctxOut?, insnCount, trace?, printk }
@@ -16,7 +18,7 @@
  * Pointers are 64-bit values 0xffff_RRRR_8000_0000 + offset (memory.ts); a fault is a value,
  * never an exception; the interpreter (interp.ts) equals the bigint reference (reference.ts).
  */
-export { loadVmProgram, runVm, VmEnv, DEFAULT_BUDGET } from './run.ts';
+export { loadVmBytes, loadVmProgram, runVm, VmEnv, DEFAULT_BUDGET } from './run.ts';
 export type { VmProgram, VmLoadOptions, RunInput, RunResult, TraceEntry, RegKind } from './run.ts';
 export { VmMap, VM_MAP_TYPES } from './maps.ts';
 export type { TailTarget } from './helpers.ts';

@@ -87,28 +87,30 @@ function valid(insn: Insn, row: OpcodeRow | undefined): boolean {
     && !(row.kind === 'call' && insn.off !== 0) && !(row.code === 0xbf && (insn.imm !== 0 || insn.off === 1));
 }
 const bit = (r: number): number => 1 << r;
+const pack = (read: number, write: number): number => read | (write << 16);
 
-function masks(insn: Insn, row: OpcodeRow | undefined): [number, number] {
-  if (!row) return [insn.code === XOP_CALLX ? bit(insn.dst) : 0, 0];
+/** Registers read (bits 0-10) | registers written << 16. */
+function masks(insn: Insn, row: OpcodeRow | undefined): number {
+  if (!row) return pack(insn.code === XOP_CALLX ? bit(insn.dst) : 0, 0);
   const d = bit(insn.dst);
   const s = bit(insn.src);
   const x = (insn.code & 0x08) !== 0; // BPF_X
   switch (row.kind) {
     case 'alu': {
       const isMov = (insn.code & 0xf0) === 0xb0;
-      return [(isMov ? 0 : d) | (x ? s : 0), d];
+      return pack((isMov ? 0 : d) | (x ? s : 0), d);
     }
-    case 'end': return [d, d];
-    case 'jcond': return [d | (x ? s : 0), 0];
-    case 'exit': return [0, 0]; // r0 is checked by doExit: a subprogram may return void
-    case 'ld_imm64': return [0, d];
-    case 'ldx': return [s, d];
-    case 'st': return [d, 0];
-    case 'stx': return [d | s, 0];
-    case 'atomic': return [d | s | (insn.imm === 0xf1 ? 1 : 0), insn.imm === 0xf1 ? 1 : (insn.imm & 1 ? s : 0)];
-    case 'ld_abs': return [bit(6), 1];
-    case 'ld_ind': return [bit(6) | s, 1];
-    default: return [0, 0];
+    case 'end': return pack(d, d);
+    case 'jcond': return pack(d | (x ? s : 0), 0);
+    case 'exit': return pack(0, 0); // r0 is checked by doExit: a subprogram may return void
+    case 'ld_imm64': return pack(0, d);
+    case 'ldx': return pack(s, d);
+    case 'st': return pack(d, 0);
+    case 'stx': return pack(d | s, 0);
+    case 'atomic': return pack(d | s | (insn.imm === 0xf1 ? 1 : 0), insn.imm === 0xf1 ? 1 : (insn.imm & 1 ? s : 0));
+    case 'ld_abs': return pack(bit(6), 1);
+    case 'ld_ind': return pack(bit(6) | s, 1);
+    default: return pack(0, 0);
   }
 }
 
@@ -156,6 +158,45 @@ function jumpTarget(insn: Insn, row: OpcodeRow | undefined, pc: number, slotOf: 
   return t;
 }
 
+/** Fill the words of one instruction; a LoadError when it is refused. */
+function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, pcOfSlot: Int32Array, opts: LoadOptions): LoadError | undefined {
+  const row = ROWS[insn.code];
+  const bad = valid(insn, row) ? undefined : check(copyInsn(insn));
+  if (bad && !(opts.callx && insn.code === XOP_CALLX && insn.src === 0 && insn.off === 0 && insn.imm === 0 && insn.dst < 10)) {
+    return err(pc, bad.message);
+  }
+  if (insn.code === 0xbf && insn.off === 1) return err(pc, 'addr_space_cast (arena memory) is not supported by the VM');
+  const t = jumpTarget(insn, row, pc, slotOfPc, pcOfSlot);
+  if (typeof t === 'object') return t;
+  const b = pc * STRIDE;
+  c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12);
+  c[b + F_OFF] = insn.off;
+  c[b + F_IMM] = insn.imm;
+  c[b + F_TGT] = t ?? -1;
+  c[b + F_MASK] = masks(insn, row);
+  c[b + F_SLOT] = slotOfPc[pc]!;
+  if (row?.kind === 'ld_imm64') {
+    const v = ldImm64(insn, opts, pc, t ?? -1);
+    if (!Array.isArray(v)) return v;
+    [c[b + F_IMM], c[b + F_IMM2]] = v;
+  }
+  return undefined;
+}
+
+const copyInsn = (i: Insn): Insn => ({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm, ...(i.hi ? { hi: { ...i.hi } } : {}) });
+
+function finish(c: Int32Array, n: number, slots: number): void {
+  c[n * STRIDE + F_OP] = XOP_END;
+  c[n * STRIDE + F_TGT] = -1;
+  c[n * STRIDE + F_SLOT] = slots;
+}
+
+function pcTables(n: number, slotOfPc: Int32Array, slots: number): Int32Array {
+  const pcOfSlot = new Int32Array(slots).fill(-1);
+  for (let i = 0; i < n; i++) pcOfSlot[slotOfPc[i]!] = i;
+  return pcOfSlot;
+}
+
 export function loadCode(insns: readonly Insn[], progType: ProgType, flags: number, opts: LoadOptions): Code | LoadError {
   const n = insns.length;
   if (n === 0) return err(-1, 'empty program');
@@ -163,35 +204,62 @@ export function loadCode(insns: readonly Insn[], progType: ProgType, flags: numb
   let slots = 0;
   for (let i = 0; i < n; i++) { slotOfPc[i] = slots; slots += insns[i]!.code === 0x18 ? 2 : 1; }
   slotOfPc[n] = slots;
-  const pcOfSlot = new Int32Array(slots).fill(-1);
-  for (let i = 0; i < n; i++) pcOfSlot[slotOfPc[i]!] = i;
+  const pcOfSlot = pcTables(n, slotOfPc, slots);
   const c = new Int32Array((n + 1) * STRIDE);
   for (let pc = 0; pc < n; pc++) {
-    const insn = insns[pc]!;
-    const row = ROWS[insn.code];
-    const bad = valid(insn, row) ? undefined : check(insn);
-    if (bad && !(opts.callx && insn.code === XOP_CALLX && insn.src === 0 && insn.off === 0 && insn.imm === 0 && insn.dst < 10)) {
-      return err(pc, bad.message);
-    }
-    if (insn.code === 0xbf && insn.off === 1) return err(pc, 'addr_space_cast (arena memory) is not supported by the VM');
-    const t = jumpTarget(insn, row, pc, slotOfPc, pcOfSlot);
-    if (typeof t === 'object') return t;
-    const b = pc * STRIDE;
-    c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12);
-    c[b + F_OFF] = insn.off;
-    c[b + F_IMM] = insn.imm;
-    c[b + F_TGT] = t ?? -1;
-    const [rm, wm] = masks(insn, row);
-    c[b + F_MASK] = rm | (wm << 16);
-    c[b + F_SLOT] = slotOfPc[pc]!;
-    if (row?.kind === 'ld_imm64') {
-      const v = ldImm64(insn, opts, pc, t ?? -1);
-      if (!Array.isArray(v)) return v;
-      [c[b + F_IMM], c[b + F_IMM2]] = v;
-    }
+    const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, opts);
+    if (e) return e;
   }
-  c[n * STRIDE + F_OP] = XOP_END;
-  c[n * STRIDE + F_TGT] = -1;
-  c[n * STRIDE + F_SLOT] = slots;
+  finish(c, n, slots);
   return { n, c, insns, progType, flags };
+}
+
+interface MutSlot { code: number; dst: number; src: number; off: number; imm: number }
+interface MutInsn extends MutSlot { hi?: MutSlot }
+
+function readSlot(bytes: Uint8Array, at: number, into: MutSlot): void {
+  const regs = bytes[at + 1]!;
+  into.code = bytes[at]!;
+  into.dst = regs & 0x0f;
+  into.src = regs >> 4;
+  into.off = ((bytes[at + 2]! | (bytes[at + 3]! << 8)) << 16) >> 16;
+  into.imm = bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24);
+}
+
+/**
+ * Load straight from bytecode: the bytes are read into the code words without building Insn
+ * objects (one scratch object is reused); `insns` is decoded on first use (fault reports,
+ * traces). Errors: a length not a multiple of 8, an ld_imm64 cut at the end, or any refusal
+ * of loadCode.
+ */
+export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: number, opts: LoadOptions,
+  decodeInsns: (b: Uint8Array) => Insn[]): Code | LoadError {
+  if (bytes.length % 8 !== 0) return err(-1, `bytecode length ${bytes.length} is not a multiple of 8`);
+  const total = bytes.length >> 3;
+  const slotOfPcAll = new Int32Array(total + 1);
+  let n = 0;
+  for (let s = 0; s < total; n++) {
+    slotOfPcAll[n] = s;
+    if (bytes[s << 3] === 0x18) {
+      if (s + 1 >= total) return err(n, 'ld_imm64 (opcode 0x18) is missing its second slot');
+      s += 2;
+    } else s += 1;
+  }
+  if (n === 0) return err(-1, 'empty program');
+  slotOfPcAll[n] = total;
+  const slotOfPc = slotOfPcAll.subarray(0, n + 1);
+  const pcOfSlot = pcTables(n, slotOfPc, total);
+  const c = new Int32Array((n + 1) * STRIDE);
+  const hi: MutSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
+  const insn: MutInsn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
+  for (let pc = 0; pc < n; pc++) {
+    const at = slotOfPc[pc]! << 3;
+    readSlot(bytes, at, insn);
+    if (insn.code === 0x18) { readSlot(bytes, at + 8, hi); insn.hi = hi; } else insn.hi = undefined;
+    const e = fillInsn(c, pc, insn, slotOfPc, pcOfSlot, opts);
+    if (e) return e;
+  }
+  finish(c, n, total);
+  let insns: Insn[] | undefined;
+  return { n, c, get insns() { return (insns ??= decodeInsns(bytes)); }, progType, flags };
 }

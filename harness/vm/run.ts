@@ -3,13 +3,14 @@
  * the context and packet regions built like BPF_PROG_TEST_RUN builds them, the run loop (plain
  * or traced), and the result (r0 and the outputs, or the fault).
  */
-import type { Program } from '../isa/program.ts';
+import type { MapDef, Program, ProgType } from '../isa/program.ts';
+import { decode } from '../isa/codec.ts';
 import { accessOptions } from './access.ts';
 import { stackFor } from './calls.ts';
 import { buildSkbCtx, buildXdpCtx, type CtxKind, ctxKindOf, ETH_HLEN, isL2, LAYOUTS, SKB, XDP } from './context.ts';
 import type { Fault, LoadError } from './fault.ts';
 import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
-import { type Code, loadCode, type MapRef, slotAt } from './load.ts';
+import { type Code, loadCode, loadCodeBytes, type LoadOptions, type MapRef, slotAt } from './load.ts';
 import { VM_MAP_TYPES, VmMap } from './maps.ts';
 import { decodePtr, Memory, ptrHi, ptrLo } from './memory.ts';
 import { MAX_BPF_STACK, VmState } from './state.ts';
@@ -81,41 +82,69 @@ export type RunResult =
 export const DEFAULT_BUDGET = 20_000_000;
 const DEFAULT_PACKET = new Uint8Array(64);
 
-export function loadVmProgram(program: Program, opts: VmLoadOptions = {}): VmProgram | LoadError {
-  const ctxKind: CtxKind | undefined = opts.rawMemory ? 'mem' : ctxKindOf(program.progType);
-  if (!ctxKind) return { kind: 'load_error', pc: -1, message: `program type ${program.progType} is not supported by the VM` };
-  const env = opts.env ?? new VmEnv();
+function bindMaps(defs: readonly MapDef[], env: VmEnv, opts: VmLoadOptions): VmMap[] | LoadError {
   const maps: VmMap[] = [];
-  for (const [i, def] of program.maps.entries()) {
+  for (const [i, def] of defs.entries()) {
     if (!VM_MAP_TYPES.has(def.type)) return { kind: 'load_error', pc: -1, message: `map ${i}: type ${def.type} is not supported by the VM` };
     maps.push(opts.maps?.[i] ?? new VmMap(def, env.memory, i));
   }
-  const ref = (m: VmMap): MapRef => ({
-    handleRid: m.handle.rid,
-    directValueRid: m.isArray && m.def.maxEntries >= 1 ? m.arrayElem(0)!.rid : 0,
-  });
-  const fdMaps = opts.fdMaps ? new Map([...opts.fdMaps].map(([fd, m]) => [fd, ref(m)])) : undefined;
-  const code = loadCode(program.insns, program.progType, program.flags ?? 0, {
-    maps: maps.map(ref), ...(fdMaps ? { fdMaps } : {}), ...(opts.callx ? { callx: true } : {}),
-  });
+  return maps;
+}
+
+const mapRef = (m: VmMap): MapRef => ({
+  handleRid: m.handle.rid,
+  directValueRid: m.isArray && m.def.maxEntries >= 1 ? m.arrayElem(0)!.rid : 0,
+});
+
+function loadOptions(maps: readonly VmMap[], opts: VmLoadOptions): LoadOptions {
+  const fdMaps = opts.fdMaps ? new Map([...opts.fdMaps].map(([fd, m]) => [fd, mapRef(m)])) : undefined;
+  return { maps: maps.map(mapRef), ...(fdMaps ? { fdMaps } : {}), ...(opts.callx ? { callx: true } : {}) };
+}
+
+function ctxKindFor(progType: ProgType, opts: VmLoadOptions): CtxKind | LoadError {
+  const k = opts.rawMemory ? 'mem' : ctxKindOf(progType);
+  return k ?? { kind: 'load_error', pc: -1, message: `program type ${progType} is not supported by the VM` };
+}
+
+export function loadVmProgram(program: Program, opts: VmLoadOptions = {}): VmProgram | LoadError {
+  const ctxKind = ctxKindFor(program.progType, opts);
+  if (typeof ctxKind === 'object') return ctxKind;
+  const env = opts.env ?? new VmEnv();
+  const maps = bindMaps(program.maps, env, opts);
+  if (!Array.isArray(maps)) return maps;
+  const code = loadCode(program.insns, program.progType, program.flags ?? 0, loadOptions(maps, opts));
   if ('kind' in code) return code;
   return { program, code, maps, env, ctxKind };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
+/**
+ * Load straight from bytecode (no Insn objects on this path; `program.insns` is decoded on
+ * first use). The fast way to run many fresh programs once.
+ */
+export function loadVmBytes(bytes: Uint8Array, progType: ProgType, opts: VmLoadOptions & { mapDefs?: readonly MapDef[]; flags?: number } = {}): VmProgram | LoadError {
+  const ctxKind = ctxKindFor(progType, opts);
+  if (typeof ctxKind === 'object') return ctxKind;
+  const env = opts.env ?? new VmEnv();
+  const defs = opts.mapDefs ?? [];
+  const maps = bindMaps(defs, env, opts);
+  if (!Array.isArray(maps)) return maps;
+  const flags = opts.flags ?? 0;
+  const code = loadCodeBytes(bytes, progType, flags, loadOptions(maps, opts), decode);
+  if ('kind' in code) return code;
+  let program: Program | undefined;
+  return {
+    get program(): Program { return (program ??= { progType, insns: code.insns, maps: defs, ...(flags ? { flags } : {}) }); },
+    code, maps, env, ctxKind,
   };
 }
 
+/** One pooled state: runs never nest, so a run reuses the previous run's state object. */
+let pooledState: VmState | undefined;
+
 function newState(vp: VmProgram, input: RunInput): VmState {
-  const prandom = mulberry32(input.seed ?? 0);
-  let now = 1_000_000_000n;
-  const st = new VmState(vp.code, vp.env.memory, { prandom, ktimeNs: () => (now += 1000n) });
+  const st = pooledState ?? new VmState(vp.code, vp.env.memory);
+  pooledState = undefined;
+  st.reset(vp.code, vp.env.memory, input.seed ?? 0);
   st.strictAlign = ((vp.code.flags & 1) !== 0);
   return st;
 }
@@ -129,10 +158,10 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
     const pkt = mem.allocTransient('packet', src.length, 'packet')!;
     pkt.bytes.set(src);
     st.packetRid = pkt.rid;
-    st.dataOff = kind === 'skb' && !isL2(vp.program.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
+    st.dataOff = kind === 'skb' && !isL2(vp.code.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
     st.metaOff = st.dataOff;
     st.dataEndOff = pkt.bytes.length;
-    const bytes = kind === 'skb' ? buildSkbCtx(vp.program.progType, pkt.bytes, input.ctx) : buildXdpCtx(input.ctx);
+    const bytes = kind === 'skb' ? buildSkbCtx(vp.code.progType, pkt.bytes, input.ctx) : buildXdpCtx(input.ctx);
     const ctx = mem.allocTransient('ctx', bytes.length, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', { owner: LAYOUTS[kind] })!;
     ctx.bytes.set(bytes);
     st.ctxRid = ctx.rid;
@@ -215,9 +244,13 @@ export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {
     accessOptions.uninitStackOk = prev;
   }
   const tr = trace ? { trace } : {};
+  let result: RunResult;
   if (status === ST_EXIT) {
-    return { kind: 'ok', r0: st.reg(0), ...outputs(st, vp), insnCount: st.count, ...tr, printk: st.printk };
+    result = { kind: 'ok', r0: st.reg(0), ...outputs(st, vp), insnCount: st.count, ...tr, printk: st.printk };
+  } else {
+    if (status !== ST_FAULT) st.raise(st.pc, 'budget', `instruction budget of ${budget} exhausted`);
+    result = { kind: 'fault', fault: st.fault!, insnCount: st.count, ...tr, printk: st.printk };
   }
-  if (status !== ST_FAULT) st.raise(st.pc, 'budget', `instruction budget of ${budget} exhausted`);
-  return { kind: 'fault', fault: st.fault!, insnCount: st.count, ...tr, printk: st.printk };
+  pooledState = st;
+  return result;
 }

@@ -28,12 +28,6 @@ export const MAX_CALL_FRAMES = 8;
 export const MAX_TAIL_CALL_CNT = 33;
 export const MAX_BPF_STACK = 512;
 
-export interface RunEnvHooks {
-  /** Next pseudo-random u32 (seeded per run). */
-  prandom(): number;
-  /** Deterministic clock (ns). */
-  ktimeNs(): bigint;
-}
 
 export class VmState {
   readonly lo = new Int32Array(11);
@@ -65,10 +59,50 @@ export class VmState {
   /** What the program may touch beyond the defaults (e.g. strict alignment). */
   strictAlign = false;
   /** bpf_trace_printk output. */
-  readonly printk: string[] = [];
+  printk: string[] = [];
 
-  constructor(code: Code, readonly mem: Memory, readonly hooks: RunEnvHooks) {
+  /** State of bpf_get_prandom_u32 (mulberry32, seeded per run) and of the deterministic clock. */
+  private rng = 0;
+  private now = 0n;
+
+  constructor(code: Code, public mem: Memory, seed = 0) {
     this.code = code;
+    this.rng = seed >>> 0;
+  }
+
+  /** Make a used state fresh for another run (states are pooled: runs allocate nothing here). */
+  reset(code: Code, mem: Memory, seed: number): void {
+    this.code = code;
+    this.mem = mem;
+    this.lo.fill(0);
+    this.hi.fill(0);
+    this.init = 0;
+    this.frames.length = 0;
+    this.stackRids.length = 0;
+    this.mayGoto.length = 0;
+    this.fault = null;
+    this.vlo = this.vhi = this.count = this.pc = this.tailCalls = 0;
+    this.locks.clear();
+    this.refs.clear();
+    this.ctxRid = this.packetRid = this.metaOff = this.dataOff = this.dataEndOff = 0;
+    this.strictAlign = false;
+    this.printk = [];
+    this.rng = seed >>> 0;
+    this.now = 0n;
+  }
+
+  /** bpf_get_prandom_u32: deterministic for a seed. */
+  prandom(): number {
+    this.rng = (this.rng + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.rng ^ (this.rng >>> 15), 1 | this.rng);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** bpf_ktime_get_ns: starts at 1 s and advances 1 us per call. */
+  ktimeNs(): bigint {
+    this.now = this.now === 0n ? 1_000_000_000n : this.now + 1000n;
+    return this.now;
   }
 
   setReg(r: number, v: bigint): void {
