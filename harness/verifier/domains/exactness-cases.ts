@@ -10,11 +10,14 @@
  */
 import type { PRNG } from 'seedrandom';
 import {
-  BPF_ALU, BPF_ALU64, BPF_CALL, BPF_END, BPF_EXIT, BPF_JMP, BPF_JMP32, BPF_K, BPF_MOV, BPF_NEG, BPF_X,
+  BPF_ALU, BPF_ALU64, BPF_B, BPF_CALL, BPF_END, BPF_EXIT, BPF_H, BPF_JMP, BPF_JMP32, BPF_K, BPF_LDX, BPF_MEM, BPF_MOV,
+  BPF_NEG, BPF_W, BPF_X,
 } from '../../isa/opcodes.ts';
 import { type Insn, mkInsn, mkLdImm64 } from '../../isa/insn.ts';
-import { type AluOp, type Scalar, scalarAlu, scalarAluFork, scalarConst, scalarEnd, scalarMovsx, scalarNeg, scalarUnknown } from './scalar.ts';
+import { type AluOp, type Scalar, scalarAlu, scalarAluFork, scalarCoerceToSize, scalarConst, scalarEnd, scalarMovsx, scalarNeg, scalarUnknown } from './scalar.ts';
 import { type JmpOp, isScalarBranchTaken, regSetMinMaxKernel } from './branch.ts';
+
+const SIZE_CODE = { 1: BPF_B, 2: BPF_H, 4: BPF_W } as const;
 
 const ALU_CODE: Record<Exclude<AluOp, 'mov'>, { op: number; off: number }> = {
   add: { op: 0x00, off: 0 }, sub: { op: 0x10, off: 0 }, mul: { op: 0x20, off: 0 },
@@ -179,13 +182,23 @@ function jmpStep(b: Builder, rng: PRNG, dst: Reg, src: Reg | undefined): void {
 }
 
 /** Constrain, combine, and compare: one random program. */
-export function randomCase(rng: PRNG, steps = 9): ExactnessCase {
+export function randomCase(rng: PRNG, steps = 6 + Math.floor(rng() * 8)): ExactnessCase {
   const b: Builder = { insns: [], slot: 0, regs: new Map(), checks: [], pendingJumps: [], dead: false };
+  emit(b, mkInsn(BPF_ALU64 | BPF_MOV | BPF_X, 9, 1, 0, 0)); // keep ctx in r9
   for (const r of REGS) {
+    if (rng() < 0.25) {
+      // a narrow load of __sk_buff->len (offset 0): unknown, then coerce_reg_to_size
+      const size = pick(rng, [1, 2, 4] as const);
+      const at = emit(b, mkInsn(BPF_LDX | BPF_MEM | SIZE_CODE[size], r, 9, 0, 0));
+      b.regs.set(r, scalarCoerceToSize(scalarUnknown(), size));
+      b.checks.push({ slot: at, text: `r${r} = *(u${size * 8} *)(r9 + 0)`, after: [{ reg: r, model: b.regs.get(r)! }] });
+      continue;
+    }
     emit(b, mkInsn(BPF_JMP | BPF_CALL, 0, 0, 0, 7)); // bpf_get_prandom_u32
     emit(b, mkInsn(BPF_ALU64 | BPF_MOV | BPF_X, r, 0, 0, 0));
     b.regs.set(r, scalarUnknown());
   }
+  emit(b, mkInsn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0)); // r0 = 0 for the exits
   if (rng() < 0.3) {
     const r = pick(rng, REGS);
     const v = BigInt.asUintN(64, BigInt(Math.floor(rng() * 2 ** 32)) << BigInt(int(rng, 0, 32)));
