@@ -18,6 +18,8 @@ import type { ExamineOptions, Targets } from './pipeline.ts';
 import { runIteration, type IterationResult } from './iteration.ts';
 import { runPool } from './pool.ts';
 import type { TargetName } from '../targets.ts';
+import type { Program } from '../isa/program.ts';
+import { programToJson } from '../isa/program-json.ts';
 import { type CampaignSummary, type FamilyStats, type TargetUse, addFamilyStats, emptyFamilyStats } from './summary.ts';
 
 export interface Progress {
@@ -50,6 +52,8 @@ export interface CampaignOptions {
   readonly date?: () => string;
   /** Worker threads (default 1: run in this thread). */
   readonly workers?: number;
+  /** Parents of the mutate family, when `families` includes it (workers rebuild it from these). */
+  readonly parents?: readonly Program[];
 }
 
 export function defaultDate(): string {
@@ -107,7 +111,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
     const pending = new Map<number, IterationResult | undefined>();
     let expected = 0;
     const wanted: TargetName[] = [...(o.targets.model ? ['model' as const] : []), ...(o.targets.kernel ? ['kernel' as const] : [])];
-    ({ crashes } = await runPool(workers, { seed: o.seed, families: families.map((f) => f.name), targets: wanted, containment: examineOptions.containment ?? true }, {
+    ({ crashes } = await runPool(workers, { seed: o.seed, families: families.map((f) => f.name), targets: wanted, containment: examineOptions.containment ?? true, parents: (o.parents ?? []).map((p) => programToJson(p)) }, {
       next,
       deliver: (i, r) => {
         pending.set(i, r);

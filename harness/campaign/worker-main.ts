@@ -6,7 +6,8 @@
  * attempt at iteration i.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { FAMILIES } from '../../generators/index.ts';
+import { campaignFamilies } from './families.ts';
+import { programFromJson, type ProgramJson } from '../isa/program-json.ts';
 import { acquireTargets } from './acquire.ts';
 import { KernelMessages } from './kmsg.ts';
 import { runIteration, toWire } from './iteration.ts';
@@ -17,10 +18,12 @@ export interface WorkerConfig {
   readonly families: readonly string[];
   readonly targets: readonly TargetName[];
   readonly containment: boolean;
+  /** Parents of the mutate family (Program JSON). */
+  readonly parents: readonly ProgramJson[];
 }
 
 const config = workerData as WorkerConfig;
-const families = FAMILIES.filter((f) => config.families.includes(f.name));
+const families = campaignFamilies(config.families, config.parents.map((p) => programFromJson(p)));
 const acquired = await acquireTargets(config.targets);
 const kmsg = acquired.targets.kernel ? new KernelMessages() : undefined;
 const crashAt = process.env.VERIFUZZ_TEST_CRASH_AT;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { CommandModule } from 'yargs';
 import { UnavailableError, UserError } from '../../errors.ts';
-import { FAMILIES } from '../../../generators/index.ts';
+import { ALL_FAMILY_NAMES, BUNDLED_CORPUS, campaignFamilies, corpusPrograms } from '../../campaign/families.ts';
 import type { TargetName } from '../../targets.ts';
 import { acquireTargets, leftOutLines } from '../../campaign/acquire.ts';
 import { runCampaign, type Progress } from '../../campaign/campaign.ts';
@@ -59,7 +59,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     .option('count', { alias: 'n', type: 'number', describe: 'stop after this many programs' })
     .option('seed', { type: 'number', describe: 'campaign seed (default: random, printed); same seed and count, same findings' })
     .option('targets', { type: 'string', default: 'model,kernel', describe: 'verifiers to test: model, kernel or both' })
-    .option('generators', { alias: 'g', type: 'string', describe: `generator families (default all: ${FAMILIES.map((f) => f.name).join(', ')})` })
+    .option('generators', { alias: 'g', type: 'string', describe: `generator families (default all: ${ALL_FAMILY_NAMES.join(', ')}; mutate draws from the corpus)` })
     .option('out', { alias: 'o', type: 'string', default: 'verifuzz-out', describe: 'directory for summary.json and summary.md' })
     .option('corpus', { type: 'string', describe: 'corpus directory for findings (default <out>/corpus)' })
     .option('minimize', { type: 'boolean', default: true, describe: 'minimize new findings (--no-minimize to skip)' })
@@ -73,8 +73,11 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     if (argv.count !== undefined && (!Number.isInteger(argv.count) || argv.count < 0)) throw new UserError(`--count: '${argv.count}' is not a whole number`);
     if (argv.seed !== undefined && !Number.isInteger(argv.seed)) throw new UserError(`--seed: '${argv.seed}' is not an integer`);
     const wanted = listOption(argv.targets, ['model', 'kernel'], '--targets');
-    const familyNames = argv.generators ? listOption(argv.generators, FAMILIES.map((f) => f.name), '--generators') : undefined;
-    const families = familyNames ? FAMILIES.filter((f) => familyNames.includes(f.name)) : FAMILIES;
+    const familyNames = argv.generators ? listOption(argv.generators, ALL_FAMILY_NAMES, '--generators') : undefined;
+    const corpusDir = path.resolve(argv.corpus ?? path.join(argv.out, 'corpus'));
+    const parents = corpusPrograms([BUNDLED_CORPUS, corpusDir]);
+    const families = campaignFamilies(familyNames, parents);
+    if (families.length === 0) throw new UserError('--generators: mutate needs a corpus with programs, and there is none');
     if (!Number.isInteger(argv.workers) || argv.workers < 1 || argv.workers > 64) throw new UserError(`--workers: '${argv.workers}' must be a whole number from 1 to 64`);
     const seed = argv.seed ?? randomInt(0, 2 ** 31);
     const acquired = await acquireTargets(wanted as TargetName[]);
@@ -99,7 +102,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
         ...(argv.count !== undefined ? { count: argv.count } : {}),
         ...(timeMs !== undefined ? { timeMs } : (argv.count === undefined ? { timeMs: 60_000 } : {})),
         targets, targetUse: acquired.use,
-        outDir, corpusDir: path.resolve(argv.corpus ?? path.join(argv.out, 'corpus')),
+        outDir, corpusDir, parents,
         minimize: argv.minimize, containment: argv.containment,
         ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
         signal: controller.signal, workers: argv.workers,

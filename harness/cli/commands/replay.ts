@@ -16,6 +16,7 @@ import type { TargetName } from '../../targets.ts';
 import { existsSync } from 'node:fs';
 
 interface ReplayArgs {
+  dir?: string;
   corpus: string;
   junit?: string;
   targets: string;
@@ -37,20 +38,22 @@ export function replayTable(cases: readonly ReplayCase[]): string {
 }
 
 export const replayCommand: CommandModule<object, ReplayArgs> = {
-  command: 'replay',
+  command: 'replay [dir]',
   describe: 'Re-run every corpus entry and compare with its stored expectations; exit 1 on regressions',
   builder: (y) => y
+    .positional('dir', { type: 'string', describe: 'corpus directory (same as --corpus)' })
     .option('corpus', { alias: 'c', type: 'string', default: 'corpus/entries', describe: 'corpus directory' })
     .option('junit', { type: 'string', describe: 'also write JUnit XML here (for CI)' })
     .option('targets', { type: 'string', default: 'model,kernel', describe: 'verifiers to compare: model, kernel or both' })
     .example('$0 replay', 'the bundled corpus against this machine')
     .example('$0 replay --corpus verifuzz-out/corpus --junit replay.xml', 'a campaign\'s findings, with a CI report'),
   handler: async (argv) => {
-    if (!existsSync(argv.corpus)) throw new UserError(`--corpus: ${argv.corpus}: no such directory`);
+    const dir = argv.dir ?? argv.corpus;
+    if (!existsSync(dir)) throw new UserError(`${argv.dir ? '' : '--corpus: '}${dir}: no such directory`);
     const wanted = argv.targets.split(',').map((s) => s.trim()) as TargetName[];
     const bad = wanted.filter((w) => w !== 'model' && w !== 'kernel');
     if (bad.length) throw new UserError(`--targets: unknown '${bad.join("', '")}' (choose from model, kernel)`);
-    const { entries, errors } = loadCorpus(argv.corpus);
+    const { entries, errors } = loadCorpus(dir);
     for (const e of errors) process.stderr.write(`verifuzz: ${e.file}: ${e.path || '/'}: ${e.message} (skipped)\n`);
     const malformed = new Set(errors.map((e) => e.file)).size;
     const acquired = await acquireTargets(wanted);
