@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
   BuildError, CallHelper, CallKfunc, CallLocal, Exit, Gotol, JEq, JSGT, Ja, Label, LdFunc, LdImm64, LdMap,
-  LdMapValue, MayGoto, Mov64, R0, R1, R2, Raw, resolve, symbolize, type SymItem,
+  LdMapValue, MayGoto, Mov64, R0, R1, R2, Raw, buildProgram, resolve, symbolize, type SymItem,
 } from './builder.ts';
 import { encodeHex } from './codec.ts';
 import { mkInsn } from './insn.ts';
@@ -39,6 +39,17 @@ describe('builder: labels resolve to slot offsets', () => {
 
   it('a label at the end of the program is allowed (offset to one past the last slot)', () => {
     expect(hex([JEq.Reg(R1, R2, 'end'), Label('end')])).toBe('1d21000000000000');
+  });
+});
+
+describe('buildProgram', () => {
+  it('resolves items into a Program with its maps', () => {
+    const map = { type: 'array' as const, keySize: 4, valueSize: 8, maxEntries: 1 };
+    const p = buildProgram([LdMap(R1, 0), Exit()], { progType: 'xdp', maps: [map] });
+    expect(p.progType).toBe('xdp');
+    expect(p.maps).toEqual([map]);
+    expect(encodeHex(p.insns)).toBe('18510000000000000000000000000000' + '9500000000000000');
+    expect(p.flags).toBeUndefined();
   });
 });
 

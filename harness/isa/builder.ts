@@ -20,6 +20,7 @@ import {
   BPF_STX, BPF_SUB, BPF_X, BPF_XCHG, BPF_XOR, BPF_B, BPF_H, BPF_W, BPF_DW, bpfClass, bpfOp,
 } from './opcodes.ts';
 import { helperId } from './helpers.ts';
+import { type MapDef, type Program, type ProgType } from './program.ts';
 
 export interface SourceLoc {
   readonly line: number;
@@ -239,6 +240,13 @@ export function resolve(items: readonly SymItem[]): Insn[] {
     slot += slotsOf(insn);
   });
   return out;
+}
+
+/** A whole Program from symbolic items (maps referenced by index with LdMap / LdMapValue). */
+export function buildProgram(
+  items: readonly SymItem[], opts: { progType: ProgType; maps?: readonly MapDef[]; flags?: number },
+): Program {
+  return { progType: opts.progType, insns: resolve(items), maps: opts.maps ?? [], ...(opts.flags ? { flags: opts.flags } : {}) };
 }
 
 /** Concrete instructions back to items, with generated labels `L<slot>` for every jump target. */
