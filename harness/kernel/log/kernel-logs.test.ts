@@ -11,7 +11,8 @@ import { conformancePath, readJsonl } from '../../testing/conformance.ts';
 import { describeKernel } from '../testing.ts';
 import { decode } from '../../isa/codec.ts';
 import { layoutOf, type Insn } from '../../isa/insn.ts';
-import { kernelInsnText } from '../../isa/disasm.ts';
+import { kernelInsnText, type KernelTextOptions } from '../../isa/disasm.ts';
+import { vmlinuxBtf } from '../btf/vmlinux.ts';
 import { LOG_LEVEL } from '../prog-load.ts';
 import type { SelftestRecord } from '../selftest/record.ts';
 import { renderLog } from '../../verifier/log.ts';
@@ -29,11 +30,20 @@ interface Tally {
   insnLines: number; insnSame: number; mismatches: string[]; skipped: Map<string, number>;
 }
 
-function insnBySlot(bytes: Buffer): Map<number, Insn> | undefined {
+/**
+ * The verifier names a kfunc call by its BTF type name (disasm_kfunc_name): type 0 is the
+ * nameless void, so an unresolved `call` with imm 0 prints as `call #0`.
+ */
+const VERIFIER_TEXT: KernelTextOptions = {
+  kfuncName: (btfId, off) => (off !== 0 ? undefined : btfId === 0 ? '' : vmlinuxBtf().type(btfId)?.name),
+};
+
+/** Our normalised text of the instruction at each slot (computed once per record: loops repeat pcs). */
+function ourTextBySlot(bytes: Buffer): Map<number, { insn: Insn; text: string }> | undefined {
   try {
     const insns = decode(bytes);
     const { slotOfPc } = layoutOf(insns);
-    return new Map(insns.map((insn, i) => [slotOfPc[i]!, insn]));
+    return new Map(insns.map((insn, i) => [slotOfPc[i]!, { insn, text: normalise(kernelInsnText(insn, VERIFIER_TEXT), insn) }]));
   } catch {
     return undefined;
   }
@@ -42,16 +52,18 @@ function insnBySlot(bytes: Buffer): Map<number, Insn> | undefined {
 const normalise = (text: string, insn: Insn | undefined): string =>
   insn && insn.code === 0x18 && ADDRESS_SRCS.has(insn.src) ? text.replace(/= 0x[0-9a-f]+$/, '= <address>') : text;
 
-function checkDisasm(t: Tally, name: string, slots: Map<number, Insn> | undefined, pc: number, code: number, text: string): void {
+type Slots = Map<number, { insn: Insn; text: string }> | undefined;
+
+function checkDisasm(t: Tally, name: string, slots: Slots, pc: number, code: number, text: string): void {
   t.insnLines++;
-  const insn = slots?.get(pc);
-  const want = normalise(`(${code.toString(16).padStart(2, '0')}) ${text}`, insn);
-  const got = insn ? normalise(kernelInsnText(insn), insn) : '<no instruction at this slot>';
+  const ours = slots?.get(pc);
+  const want = normalise(`(${code.toString(16).padStart(2, '0')}) ${text}`, ours?.insn);
+  const got = ours?.text ?? '<no instruction at this slot>';
   if (got === want) t.insnSame++;
   else if (t.mismatches.length < 15) t.mismatches.push(`${name} @${pc}: kernel '${want}' ours '${got}'`);
 }
 
-function tallyLog(t: Tally, name: string, log: string, slots: Map<number, Insn> | undefined): void {
+function tallyLog(t: Tally, name: string, log: string, slots: Slots): void {
   const parsed = parseVerifierLog(log);
   t.loads++;
   t.lines += parsed.lines;
@@ -86,7 +98,7 @@ describe.skipIf(FILE === undefined)('kernel-verifier.jsonl logs', () => {
           continue;
         }
         t.records++;
-        const slots = insnBySlot(r.insns!);
+        const slots = ourTextBySlot(r.insns!);
         for (const l of r.logs) tallyLog(t, rec.name, l.log, slots);
       }
       const rate = t.insnSame / Math.max(1, t.insnLines);

@@ -77,7 +77,7 @@ export const LINE_RULES: readonly LineRule[] = [
     // Level 1 after a popped branch: the log is cut back to just after the branch (or callback
     // call) insn that pushed it, whose newline had become the first alignment space of its
     // after-state, so what follows (a state, an error) continues the insn's line.
-    name: 'insn_then_more', re: /^(\d+): \(([0-9a-f]{2})\) ([^;]*?(?:goto pc[+-]\d+|call [^ ;]+)) ([^ ;].*)$/,
+    name: 'insn_then_more', re: /^(\d+): \(([0-9a-f]{2})\) ([^;]*?(?:gotol? pc[+-]\d+|call [^ ;]+)) ([^ ;].*)$/,
     build: (m) => {
       const insn: LogEvent = { kind: 'insn', pc: int(m[1]), code: parseInt(m[2]!, 16), text: m[3]! };
       const st = /^(\d+):( .*)?$/.exec(m[4]!);

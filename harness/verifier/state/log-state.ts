@@ -58,8 +58,8 @@ export interface RegState {
   /** Scalar value, or the variable part of a pointer's offset. For a known constant scalar the
    * kernel prints just the number; parsers set all bounds and varOff from it. */
   readonly bounds?: ScalarBounds;
-  /** Frame number for fp pointers into a caller's frame (`fp[1]-8` style is not printed by 6.18;
-   * kept for the model). */
+  /** Frame number of an fp pointer, set when it differs from the frame that prints it: 6.18
+   * prints `fp[0]-8` for a pointer into the caller's stack (print_reg_state). */
   readonly frameno?: number;
   /** `P` prefix: the scalar is marked precise. */
   readonly precise?: boolean;
