@@ -11,10 +11,10 @@
 import type { PRNG } from 'seedrandom';
 import {
   BPF_ALU, BPF_ALU64, BPF_B, BPF_CALL, BPF_END, BPF_EXIT, BPF_H, BPF_JMP, BPF_JMP32, BPF_K, BPF_LDX, BPF_MEM, BPF_MOV,
-  BPF_NEG, BPF_W, BPF_X,
+  BPF_MEMSX, BPF_NEG, BPF_STX, BPF_DW, BPF_W, BPF_X,
 } from '../../isa/opcodes.ts';
 import { type Insn, mkInsn, mkLdImm64 } from '../../isa/insn.ts';
-import { type AluOp, type Scalar, scalarAlu, scalarAluFork, scalarCoerceToSize, scalarConst, scalarEnd, scalarMovsx, scalarNeg, scalarUnknown } from './scalar.ts';
+import { type AluOp, type Scalar, scalarAlu, scalarAluFork, scalarCoerceToSize, scalarConst, scalarSextLoad, scalarEnd, scalarMovsx, scalarNeg, scalarUnknown } from './scalar.ts';
 import { type JmpOp, isScalarBranchTaken, regSetMinMaxKernel } from './branch.ts';
 
 const SIZE_CODE = { 1: BPF_B, 2: BPF_H, 4: BPF_W } as const;
@@ -109,7 +109,8 @@ function aluStep(b: Builder, rng: PRNG, dst: Reg, src: Reg | undefined, op: keyo
 
 function unaryStep(b: Builder, rng: PRNG, dst: Reg): void {
   const d = b.regs.get(dst)!;
-  const k = int(rng, 0, 4);
+  const k = int(rng, 0, 5);
+  if (k === 5) return spillFillStep(b, rng, dst);
   let insn: Insn;
   let r: Scalar;
   let text: string;
@@ -145,6 +146,18 @@ function unaryStep(b: Builder, rng: PRNG, dst: Reg): void {
   const at = emit(b, insn);
   b.regs.set(dst, r);
   b.checks.push({ slot: at, text, after: [{ reg: dst, model: r }] });
+}
+
+/** Spill to fp-8 and fill back narrow, zero- or sign-extending (coerce_reg_to_size(_sx)). */
+function spillFillStep(b: Builder, rng: PRNG, dst: Reg): void {
+  const size = pick(rng, [1, 2, 4] as const);
+  const signed = rng() < 0.5;
+  emit(b, mkInsn(BPF_STX | BPF_MEM | BPF_DW, 10, dst, -8, 0));
+  const at = emit(b, mkInsn(BPF_LDX | (signed ? BPF_MEMSX : BPF_MEM) | SIZE_CODE[size], dst, 10, -8, 0));
+  const d = b.regs.get(dst)!;
+  const r = signed ? scalarSextLoad(d, size) : scalarCoerceToSize(d, size);
+  b.regs.set(dst, r);
+  b.checks.push({ slot: at, text: `r${dst} = *(${signed ? 's' : 'u'}${size * 8} *)(r10 - 8) (after a spill)`, after: [{ reg: dst, model: r }] });
 }
 
 function jmpStep(b: Builder, rng: PRNG, dst: Reg, src: Reg | undefined): void {
