@@ -36,11 +36,18 @@ export function resolvePseudoLdimm64(env: Env): void {
     if (bpfClass(insn.code) === BPF_LDX && ((bpfMode(insn.code) !== BPF_MEM && bpfMode(insn.code) !== BPF_MEMSX) || insn.imm !== 0)) {
       reject('BPF_LDX uses reserved fields', EINVAL);
     }
-    if (insn.code === LD_IMM64) {
-      checkLdImm64(env, insn, i);
-      continue;
+    if (insn.code === LD_IMM64) checkLdImm64(env, insn, i);
+  }
+}
+
+/** bpf_opcode_in_insntable, which 6.18 applies after check_subprogs (measured: an all-zero
+ * program reports `last insn is not an exit or jmp`, not `unknown opcode 00`). */
+export function checkOpcodes(env: Env): void {
+  for (let i = 0; i < env.len; i++) {
+    const insn = env.insnAt[i];
+    if (insn && insn.code !== LD_IMM64 && !opcodeRow(insn.code)) {
+      reject(`unknown opcode ${insn.code.toString(16).padStart(2, '0')}`, EINVAL);
     }
-    if (!opcodeRow(insn.code)) reject(`unknown opcode ${insn.code.toString(16).padStart(2, '0')}`, EINVAL);
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import type { Program } from '../isa/program.ts';
 import type { LogEvent } from './state/log-state.ts';
-import { checkCfg, findSubprogs, isPseudoCall, resolvePseudoLdimm64 } from './cfg.ts';
+import { checkCfg, checkOpcodes, findSubprogs, isPseudoCall, resolvePseudoLdimm64 } from './cfg.ts';
 import { createEnv, type Env } from './env.ts';
 import { explore } from './explore.ts';
 import { computeLiveRegs } from './liveness.ts';
@@ -43,6 +43,7 @@ export function verify(program: Program, opts: VerifyOptions = {}): VerifyResult
     if (env.len > 1_000_000) reject(`program of ${env.len} instructions is too large`, E2BIG);
     resolvePseudoLdimm64(env);
     findSubprogs(env);
+    checkOpcodes(env);
     const cfg = checkCfg(env);
     const live = computeLiveRegs(env);
     explore(env, cfg, live);

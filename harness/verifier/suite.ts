@@ -24,6 +24,8 @@ export interface KernelVerifierRecord {
 }
 
 const NO_PREALLOC = 1;
+/** Records the kernel needs more work for than a unit test should spend. */
+export const MAX_PROCESSED = 100_000;
 const MAP_KINDS: Readonly<Record<string, MapDef>> = {
   hash_8b: { type: 'hash', keySize: 8, valueSize: 8, maxEntries: 1, flags: NO_PREALLOC },
   hash_16b: { type: 'hash', keySize: 8, valueSize: 16, maxEntries: 1, flags: NO_PREALLOC },
@@ -45,6 +47,7 @@ export type Scope =
 export function recordToProgram(r: KernelVerifierRecord): Scope {
   if (!r.live_6_18.verdict) return { inScope: false, category: 'not evaluated live (skipped / environment blocked)' };
   if (r.insns_hex === null) return { inScope: false, category: 'big generated programs (sidecar file)' };
+  if ((r.live_6_18.insns_processed ?? 0) > MAX_PROCESSED) return { inScope: false, category: `over ${MAX_PROCESSED} insns processed by the kernel (test time budget)` };
   if (r.kfuncs?.length) return { inScope: false, category: 'kfuncs' };
   if (r.btf_types || r.func_info) return { inScope: false, category: 'BTF-dependent' };
   if (!isProgType(r.prog_type) || !progTypeSpec(r.prog_type)) return { inScope: false, category: `program type ${r.prog_type} not modelled` };

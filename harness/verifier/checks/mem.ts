@@ -59,6 +59,9 @@ export function checkPacketAccess(regno: number, reg: Reg, off: number, size: nu
   if (reg.range < 0 || !memOk(BigInt(off), size, reg.range, zeroOk)) reject(`R${regno} offset is outside of the packet`);
 }
 
+/** The var_off as the alignment messages print it: the value when known, else the tnum. */
+const varOffStr = (r: Reg): string => (tnumIsConst(r.s.varOff) ? `${BigInt.asIntN(64, r.s.varOff.value)}` : tnumStr(r.s.varOff));
+
 const ALIGN_DESC: Readonly<Record<string, string>> = {
   map_key: 'key ', map_value: 'value ', ctx: 'context ', fp: 'stack ', sock: 'sock ', sock_common: 'sock_common ',
   tcp_sock: 'tcp_sock ',
@@ -70,7 +73,7 @@ export function checkPtrAlignment(reg: Reg, off: number, size: number, strict: b
     if (!strict || size === 1) return;
     const ro = tnumAdd(reg.s.varOff, tnumConst(BigInt(2 + reg.off + off)));
     if (!tnumIsAligned(ro, BigInt(size))) {
-      reject(`misaligned packet access off 2+${tnumStr(reg.s.varOff)}+${reg.off}+${off} size ${size}`);
+      reject(`misaligned packet access off 2+${varOffStr(reg)}+${reg.off}+${off} size ${size}`);
     }
     return;
   }
@@ -79,7 +82,7 @@ export function checkPtrAlignment(reg: Reg, off: number, size: number, strict: b
   if (!isStrict || size === 1) return;
   const ro = tnumAdd(reg.s.varOff, tnumConst(BigInt(reg.off + off)));
   if (!tnumIsAligned(ro, BigInt(size))) {
-    reject(`misaligned ${desc}access off ${tnumStr(reg.s.varOff)}+${reg.off}+${off} size ${size}`);
+    reject(`misaligned ${desc}access off ${varOffStr(reg)}+${reg.off}+${off} size ${size}`);
   }
 }
 

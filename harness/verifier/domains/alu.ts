@@ -42,7 +42,7 @@ function isSafeToComputeDstRegRange(op: AluOp, src: Scalar, is64: boolean): bool
       // shifts by a non-constant or by >= the width are undefined: unknown result
       return srcIsConst(src, is64) && src.umax < (is64 ? 64n : 32n);
     default:
-      // DIVERGENCE: none -- 6.18 tracks no range for div/mod; the result is unknown.
+      // div, mod, sdiv, smod: 6.18 tracks no range for them; the result is unknown
       return false;
   }
 }

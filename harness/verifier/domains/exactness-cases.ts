@@ -67,14 +67,13 @@ function emit(b: Builder, insn: Insn): number {
 }
 
 /** A random 32-bit immediate of an interesting kind (as a signed JS number). */
-function randImm(rng: PRNG, bits: number): number {
+function randImm(rng: PRNG): number {
   const k = rng();
   if (k < 0.3) return int(rng, -4, 16);
   if (k < 0.55) return 2 ** int(rng, 0, 31) - 1 | 0; // low-bit masks
   if (k < 0.7) return -(2 ** int(rng, 0, 31)) | 0; // high-bit masks
   if (k < 0.85) return int(rng, -(2 ** 16), 2 ** 16);
   return (rng() * 2 ** 32) | 0;
-  void bits;
 }
 
 /** A value near the register's range (so that both branch sides are often possible). */
@@ -94,7 +93,7 @@ function aluStep(b: Builder, rng: PRNG, dst: Reg, src: Reg | undefined, op: keyo
   let srcVal: Scalar;
   if (src === undefined) {
     const w = is64 ? 64 : 32;
-    imm = op === 'lsh' || op === 'rsh' || op === 'arsh' ? int(rng, 0, w - 1) : randImm(rng, w);
+    imm = op === 'lsh' || op === 'rsh' || op === 'arsh' ? int(rng, 0, w - 1) : randImm(rng);
     if ((op === 'div' || op === 'mod' || op === 'sdiv' || op === 'smod') && imm === 0) imm = 3;
     srcVal = scalarConst(BigInt(imm));
   } else {
@@ -138,7 +137,7 @@ function unaryStep(b: Builder, rng: PRNG, dst: Reg): void {
     text = `w${dst} = w${dst}`;
   } else {
     const is64 = rng() < 0.5;
-    const imm = randImm(rng, 32);
+    const imm = randImm(rng);
     insn = mkInsn((is64 ? BPF_ALU64 : BPF_ALU) | BPF_MOV | BPF_K, dst, 0, 0, imm);
     r = scalarAlu('mov', is64, d, scalarConst(BigInt(imm)));
     text = `${is64 ? 'r' : 'w'}${dst} = ${imm}`;
@@ -167,7 +166,7 @@ function jmpStep(b: Builder, rng: PRNG, dst: Reg, src: Reg | undefined): void {
   let imm = 0;
   let srcVal: Scalar;
   if (src === undefined) {
-    imm = op === 'jset' ? randImm(rng, 32) : Number(BigInt.asIntN(32, nearRange(rng, d, is32)));
+    imm = op === 'jset' ? randImm(rng) : Number(BigInt.asIntN(32, nearRange(rng, d, is32)));
     srcVal = scalarConst(BigInt(imm));
   } else {
     srcVal = b.regs.get(src)!;

@@ -22,6 +22,8 @@ export interface HelperProto {
   readonly ret: RetKind;
   /** 'base': every program type; otherwise the program types that have it. */
   readonly progs: 'base' | readonly ProgType[];
+  /** With progs 'base': the types whose func_proto removes the helper. */
+  readonly except?: readonly ProgType[];
   readonly changesPktData?: boolean;
   readonly acquires?: boolean;
   /** fn->pkt_access: packet pointers may be passed as memory arguments. */
@@ -40,7 +42,7 @@ const ROWS: HelperProto[] = [
   { id: 3, name: 'map_delete_elem', args: ['const_map_ptr', 'map_key'], ret: 'integer', progs: 'base', pktAccess: true },
   { id: 4, name: 'probe_read', args: ['uninit_mem', 'const_size_or_zero', 'anything'], ret: 'integer', progs: TRACING },
   { id: 5, name: 'ktime_get_ns', args: [], ret: 'integer', progs: 'base' },
-  { id: 6, name: 'trace_printk', args: ['mem', 'const_size', 'anything', 'anything', 'anything'], ret: 'integer', progs: 'base' },
+  { id: 6, name: 'trace_printk', args: ['mem', 'const_size'], ret: 'integer', progs: 'base' },
   { id: 7, name: 'get_prandom_u32', args: [], ret: 'integer', progs: 'base' },
   { id: 8, name: 'get_smp_processor_id', args: [], ret: 'integer', progs: 'base' },
   { id: 9, name: 'skb_store_bytes', args: ['ctx', 'anything', 'mem', 'const_size', 'anything'], ret: 'integer', progs: TC, changesPktData: true },
@@ -75,7 +77,7 @@ const ROWS: HelperProto[] = [
   { id: 132, name: 'ringbuf_submit', args: ['ringbuf_mem_release', 'anything'], ret: 'void', progs: 'base' },
   { id: 133, name: 'ringbuf_discard', args: ['ringbuf_mem_release', 'anything'], ret: 'void', progs: 'base' },
   { id: 134, name: 'ringbuf_query', args: ['const_map_ptr', 'anything'], ret: 'integer', progs: 'base' },
-  { id: 160, name: 'ktime_get_coarse_ns', args: [], ret: 'integer', progs: TRACING },
+  { id: 160, name: 'ktime_get_coarse_ns', args: [], ret: 'integer', progs: 'base', except: TRACING },
   { id: 208, name: 'ktime_get_tai_ns', args: [], ret: 'integer', progs: 'base' },
 ];
 
@@ -91,6 +93,7 @@ export function helperProto(id: number): HelperProto | undefined {
 export function helperForProg(id: number, prog: ProgType): HelperProto | undefined {
   const p = BY_ID.get(id);
   if (!p) return undefined;
-  if (p.progs === 'base' || p.progs.includes(prog)) return p;
+  if (p.progs === 'base') return p.except?.includes(prog) ? undefined : p;
+  if (p.progs.includes(prog)) return p;
   return undefined;
 }

@@ -20,6 +20,7 @@ import {
 } from '../state/reg.ts';
 import type { Walker } from '../walker.ts';
 import { assignScalarId } from './stack.ts';
+import { aluOp } from './scalar-ops.ts';
 
 export const ALU_STRING = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian'];
 
@@ -143,7 +144,7 @@ function adjustRegMinMaxVals(w: Walker, insn: Insn, op: number, is64: boolean, i
     regs[insn.dst] = adjustPtrMinMaxVals(w, insn, op, is64, dst, src, false);
     return;
   }
-  const s = scalarAlu(aluOpOf(op, insn.off), is64, dst.s, src.s);
+  const s = aluOp(aluOpOf(op, insn.off), is64, dst.s, src.s);
   regs[insn.dst] = linkedAfterAlu(dst, src, s, op, is64);
 }
 

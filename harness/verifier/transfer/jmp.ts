@@ -9,7 +9,7 @@ import {
   BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP32, BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT,
   BPF_JSLE, BPF_JSLT, BPF_X, bpfClass, bpfOp, bpfSrc,
 } from '../../isa/opcodes.ts';
-import { type JmpOp, isScalarBranchTaken, regSetMinMaxKernel } from '../domains/branch.ts';
+import { type JmpOp, isScalarBranchTaken } from '../domains/branch.ts';
 import { type Scalar, scalarConst } from '../domains/scalar.ts';
 import { tnumIsConst, tnumSubreg } from '../domains/tnum.ts';
 import { checkRegRead } from '../checks/regs.ts';
@@ -22,6 +22,7 @@ import { type VState, cloneState, mapAllRegs } from '../state/vstate.ts';
 import { PROG_FLAGS } from '../../isa/program.ts';
 import { scalarAlu } from '../domains/scalar.ts';
 import { EXIT_PATH, type Walker } from '../walker.ts';
+import { setMinMax } from './scalar-ops.ts';
 
 const OPS: Readonly<Record<number, JmpOp>> = {
   [BPF_JEQ]: 'jeq', [BPF_JNE]: 'jne', [BPF_JGT]: 'jgt', [BPF_JGE]: 'jge', [BPF_JLT]: 'jlt', [BPF_JLE]: 'jle',
@@ -127,7 +128,7 @@ function refineScalars(w: Walker, insn: Insn, op: JmpOp, is32: boolean, isX: boo
   const a = regs[insn.dst]!;
   const b = isX ? regs[insn.src]! : undefined;
   const bs: Scalar = b ? b.s : scalarConst(BigInt(insn.imm));
-  const r = regSetMinMaxKernel(op, is32, a.s, bs);
+  const r = setMinMax(op, is32, a.s, bs);
   const strict = ((w.env.prog.flags ?? 0) & PROG_FLAGS.BPF_F_TEST_REG_INVARIANTS) !== 0;
   if (strict && (r.taken.violation || r.fallthrough.violation)) {
     reject(`verifier bug: REG INVARIANTS VIOLATION (${r.taken.violation ? 'true_reg' : 'false_reg'}): ${r.taken.violation ?? r.fallthrough.violation}`, 14);

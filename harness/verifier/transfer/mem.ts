@@ -91,6 +91,9 @@ export function checkMemAccess(
       checkPacketAccess(regno, reg, off, size, false);
       out = UNKNOWN_SCALAR;
       break;
+    case 'map_ptr':
+      mapPtrAccess(w, regno, reg, off, write);
+      break;
     case 'sock': case 'sock_common': case 'tcp_sock':
       unsupported(`access to ${regStr(reg)}`);
       break;
@@ -103,6 +106,20 @@ export function checkMemAccess(
     return withReg(out, { s });
   }
   return out;
+}
+
+const MAP_STRUCT: Readonly<Record<string, string>> = {
+  array: 'bpf_array', percpu_array: 'bpf_array', prog_array: 'bpf_array', hash: 'bpf_htab', percpu_hash: 'bpf_htab',
+  lru_hash: 'bpf_htab', ringbuf: 'bpf_ringbuf_map', queue: 'bpf_queue_stack', stack: 'bpf_queue_stack',
+};
+
+/** check_ptr_to_map_access: reads of struct bpf_map fields need vmlinux BTF (not modelled). */
+function mapPtrAccess(w: Walker, regno: number, reg: Reg, off: number, write: boolean): never {
+  const tname = MAP_STRUCT[w.env.maps[reg.map]?.type ?? ''];
+  if (!tname) unsupported('map_ptr access for this map type');
+  if (off < 0) reject(`R${regno} is ${tname} invalid negative access: off=${off}`);
+  if (write) reject(`only read from ${tname} is supported`);
+  unsupported('map_ptr field reads (vmlinux BTF layout)');
 }
 
 function ctxAccess(w: Walker, regno: number, reg: Reg, off: number, size: number, write: boolean, ldsx: boolean): Reg {

@@ -1,0 +1,68 @@
+/**
+ * The domain operators as the transfer functions call them, with two exact shortcuts:
+ * constant op constant is computed concretely (the kernel's tnum and bounds collapse to the very
+ * same constant after reg_bounds_sync), and results for a (value, operation, constant) triple are
+ * memoised per immutable input value (states share Scalar objects across paths).
+ * Invariant: every function returns exactly what the domain function would.
+ */
+import type { JmpOp } from '../domains/branch.ts';
+import { regSetMinMaxKernel } from '../domains/branch.ts';
+import { type AluOp, type Scalar, scalarAlu, scalarConst } from '../domains/scalar.ts';
+
+const M64 = (1n << 64n) - 1n;
+const M32 = (1n << 32n) - 1n;
+
+const isConst = (s: Scalar): boolean => s.varOff.mask === 0n;
+
+function concrete(op: AluOp, is64: boolean, a: bigint, b: bigint): bigint | undefined {
+  const m = is64 ? M64 : M32;
+  const w = is64 ? 64n : 32n;
+  a &= m;
+  b &= m;
+  switch (op) {
+    case 'add': return (a + b) & m;
+    case 'sub': return (a - b) & m;
+    case 'mul': return (a * b) & m;
+    case 'and': return a & b;
+    case 'or': return a | b;
+    case 'xor': return a ^ b;
+    case 'lsh': return b < w ? (a << b) & m : undefined;
+    case 'rsh': return b < w ? a >> b : undefined;
+    case 'arsh': return b < w ? BigInt.asUintN(Number(w), BigInt.asIntN(Number(w), a) >> b) : undefined;
+    default: return undefined;
+  }
+}
+
+const aluMemo = new WeakMap<Scalar, Map<string, Scalar>>();
+
+export function aluOp(op: AluOp, is64: boolean, dst: Scalar, src: Scalar): Scalar {
+  const srcConst = isConst(src);
+  if (srcConst && isConst(dst)) {
+    const v = concrete(op, is64, dst.varOff.value, src.varOff.value);
+    if (v !== undefined) return scalarConst(v);
+  }
+  if (!srcConst) return scalarAlu(op, is64, dst, src);
+  const key = `${op}${is64 ? 'q' : 'w'}${src.varOff.value}`;
+  let m = aluMemo.get(dst);
+  const hit = m?.get(key);
+  if (hit) return hit;
+  const r = scalarAlu(op, is64, dst, src);
+  if (!m) { m = new Map(); aluMemo.set(dst, m); }
+  m.set(key, r);
+  return r;
+}
+
+type Side = ReturnType<typeof regSetMinMaxKernel>;
+const branchMemo = new WeakMap<Scalar, Map<string, Side>>();
+
+export function setMinMax(op: JmpOp, is32: boolean, a: Scalar, b: Scalar): Side {
+  if (!isConst(b)) return regSetMinMaxKernel(op, is32, a, b);
+  const key = `${op}${is32 ? 'w' : 'q'}${b.varOff.value}`;
+  let m = branchMemo.get(a);
+  const hit = m?.get(key);
+  if (hit) return hit;
+  const r = regSetMinMaxKernel(op, is32, a, b);
+  if (!m) { m = new Map(); branchMemo.set(a, m); }
+  m.set(key, r);
+  return r;
+}
