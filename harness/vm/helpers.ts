@@ -11,6 +11,7 @@ import { decodePtr, FUNC_RID, ptrBig, type Region } from './memory.ts';
 import { E2BIG, EAGAIN, EINVAL, ENOENT, ringRecordSize, u32, VmMap } from './maps.ts';
 import { MAX_TAIL_CALL_CNT, type VmState } from './state.ts';
 import { enterFrame, stackFor } from './calls.ts';
+import { xdpAdjustHead, xdpAdjustMeta, xdpAdjustTail } from './xdp.ts';
 import type { Code } from './load.ts';
 
 export type HelperImpl = (st: VmState, pc: number) => number;
@@ -264,6 +265,9 @@ const csumDiff = plain((st, pc) => {
   return sum;
 });
 
+const xdpOnly = (st: VmState, f: (st: VmState, delta: number) => number): bigint =>
+  (st.xdpFrame ? BigInt.asUintN(64, BigInt(f(st, st.lo[2]!))) : neg(EINVAL));
+
 // ---- misc ----
 const traceprintk = plain((st, pc) => {
   const n = Number(st.reg(2) & 0xffffffffn);
@@ -301,6 +305,9 @@ const TABLE: Record<string, HelperImpl> = {
   skb_load_bytes: skbLoadBytes,
   skb_store_bytes: skbStoreBytes,
   perf_event_output: plain(() => neg(ENOENT)),
+  xdp_adjust_head: plain((st) => xdpOnly(st, xdpAdjustHead)),
+  xdp_adjust_meta: plain((st) => xdpOnly(st, xdpAdjustMeta)),
+  xdp_adjust_tail: plain((st) => xdpOnly(st, xdpAdjustTail)),
   csum_diff: csumDiff,
   get_cgroup_classid: plain(() => 0n),
   // test_run has no sockets: lookups find nothing.

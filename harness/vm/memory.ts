@@ -130,6 +130,16 @@ export class Memory {
     return r;
   }
 
+  /** A transient region over existing bytes (a view into a buffer the run owns); never pooled. */
+  allocTransientView(kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts = {}): Region | undefined {
+    if (nextTransient > MAX_RID) return undefined;
+    const rid = nextTransient++;
+    const r = makeRegion(rid, kind, bytes, label, opts);
+    transient[rid - TRANSIENT_BASE] = r;
+    transientPool[rid - TRANSIENT_BASE] = undefined;
+    return r;
+  }
+
   /** Drop every transient region (start of a run). */
   resetTransient(): void {
     transient.length = 0;

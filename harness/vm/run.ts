@@ -10,6 +10,7 @@ import { stackFor } from './calls.ts';
 import { buildSkbCtx, buildXdpCtx, type CtxKind, ctxKindOf, ETH_HLEN, isL2, LAYOUTS, SKB, XDP } from './context.ts';
 import type { Fault, LoadError } from './fault.ts';
 import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
+import { setupXdpFrame, xdpPacketOut } from './xdp.ts';
 import { type Code, loadCode, loadCodeBytes, type LoadOptions, type MapRef, slotAt } from './load.ts';
 import { VM_MAP_TYPES, VmMap } from './maps.ts';
 import { decodePtr, Memory, ptrHi, ptrLo } from './memory.ts';
@@ -153,14 +154,19 @@ function newState(vp: VmProgram, input: RunInput): VmState {
 function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
   const mem = st.mem;
   const kind = vp.ctxKind;
-  if (kind === 'skb' || kind === 'xdp') {
+  if (kind === 'xdp') {
+    setupXdpFrame(st, input.packet ?? DEFAULT_PACKET);
+  } else if (kind === 'skb') {
     const src = input.packet ?? DEFAULT_PACKET;
     const pkt = mem.allocTransient('packet', src.length, 'packet')!;
     pkt.bytes.set(src);
     st.packetRid = pkt.rid;
-    st.dataOff = kind === 'skb' && !isL2(vp.code.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
+    st.dataOff = !isL2(vp.code.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
     st.metaOff = st.dataOff;
     st.dataEndOff = pkt.bytes.length;
+  }
+  if (kind === 'skb' || kind === 'xdp') {
+    const pkt = mem.get(st.packetRid)!;
     const bytes = kind === 'skb' ? buildSkbCtx(vp.code.progType, pkt.bytes, input.ctx) : buildXdpCtx(input.ctx);
     const ctx = mem.allocTransient('ctx', bytes.length, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', { owner: LAYOUTS[kind] })!;
     ctx.bytes.set(bytes);
@@ -222,7 +228,8 @@ function outputs(st: VmState, vp: VmProgram): { packetOut?: Uint8Array; ctxOut?:
   const ctxOut = ctx ? ctx.bytes.slice() : undefined;
   if (ctxOut && vp.ctxKind === 'xdp') ctxOut.fill(0, XDP.data, XDP.data_meta + 4);
   if (ctxOut && vp.ctxKind === 'skb') for (const f of [SKB.data, SKB.data_end, SKB.data_meta]) ctxOut.fill(0, f, f + 4);
-  return { ...(pkt ? { packetOut: pkt.bytes.slice() } : {}), ...(ctxOut ? { ctxOut } : {}) };
+  const packetOut = st.xdpFrame ? xdpPacketOut(st) : pkt?.bytes.slice();
+  return { ...(packetOut ? { packetOut } : {}), ...(ctxOut ? { ctxOut } : {}) };
 }
 
 export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {

@@ -73,6 +73,18 @@ describe('memory faults', () => {
   });
 });
 
+describe('xdp frame', () => {
+  it('a packet pointer from before bpf_xdp_adjust_head is a use after free', () => {
+    // r6 = ctx; r7 = data; adjust_head(ctx, 4); r0 = *(u8 *)(r7 + 0)
+    const prog = [I(0xbf, 6, 1, 0, 0), I(0x61, 7, 1, 0, 0), mov(2, 4), call(44), I(0x71, 0, 7, 0, 0), EXIT];
+    expect(fault(run(prog, [], 'xdp'))).toMatchObject({ kind: 'use_after_free', pc: 4, region: { kind: 'packet' } });
+    const out = run([I(0xbf, 6, 1, 0, 0), mov(2, -4), call(44), I(0x61, 2, 6, 0, 0), I(0x62, 2, 0, 0, 0x11223344), mov(0, 2), EXIT],
+      [], 'xdp', { packet: new Uint8Array(64).fill(0xaa) });
+    expect(out.kind === 'ok' && [...out.packetOut!.subarray(0, 6)]).toEqual([0x44, 0x33, 0x22, 0x11, 0xaa, 0xaa]);
+    expect(out.kind === 'ok' && out.packetOut!.length).toBe(68);
+  });
+});
+
 describe('registers, calls, control', () => {
   it('reading a register never written, or clobbered by a helper call', () => {
     expect(fault(run([I(0xbf, 0, 2, 0, 0), EXIT]))).toMatchObject({ kind: 'uninit_reg', pc: 0, message: expect.stringMatching(/^R2 !read_ok/) });

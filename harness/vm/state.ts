@@ -56,6 +56,11 @@ export class VmState {
   metaOff = 0;
   dataOff = 0;
   dataEndOff = 0;
+  /** xdp: the whole frame (headroom, packet, tailroom) and where meta / data / end are in it. */
+  xdpFrame: Uint8Array | null = null;
+  xdpMeta = 0;
+  xdpData = 0;
+  xdpEnd = 0;
   /** What the program may touch beyond the defaults (e.g. strict alignment). */
   strictAlign = false;
   /** bpf_trace_printk output. */
@@ -86,6 +91,8 @@ export class VmState {
     this.refs.clear();
     this.ctxRid = this.packetRid = this.metaOff = this.dataOff = this.dataEndOff = 0;
     this.strictAlign = false;
+    this.xdpFrame = null;
+    this.xdpMeta = this.xdpData = this.xdpEnd = 0;
     this.printk = [];
     this.rng = seed >>> 0;
     this.now = 0n;
