@@ -7,7 +7,7 @@
 import type { CommandModule } from 'yargs';
 import { disassembleProgram, kernelListing } from '../../isa/disasm.ts';
 import { checkInsns } from '../../isa/validate.ts';
-import { type ProgType, PROG_TYPES } from '../../isa/program.ts';
+import { PROG_TYPES, isProgType } from '../../isa/program.ts';
 import { readProgramSource, writeOutput } from '../io.ts';
 import { UserError } from '../../errors.ts';
 
@@ -30,12 +30,16 @@ export const disasmCommand: CommandModule<object, DisasmArgs> = {
     .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 2) on an invalid instruction' })
     .option('indices', { type: 'boolean', default: false, describe: 'append // N (instruction index) to each line' })
     .option('labels', { type: 'boolean', default: false, describe: 'jump targets as labels L<slot>: instead of pc+N' })
-    .option('prog-type', { choices: Object.keys(PROG_TYPES), default: 'socket_filter', describe: 'program type for hex input' })
+    .option('prog-type', { type: 'string', default: 'socket_filter', describe: 'program type for hex input (sched_cls, xdp, ...)' })
     .option('output', { alias: 'o', type: 'string', default: '-', describe: 'output file (written whole), - for stdout' })
     .example('$0 disasm examples/hello.s', 'normalise an assembly file')
-    .example("echo b7000000000000009500000000000000 | $0 disasm -", 'disassemble hex from stdin'),
+    .example('$0 disasm --labels prog.hex', 'hex (one slot per line, or one line) to assembly with labels'),
   handler: async (argv) => {
-    const { program } = await readProgramSource(argv.file, { defaultProgType: argv['prog-type'] as ProgType });
+    const progType = argv['prog-type'];
+    if (!isProgType(progType)) {
+      throw new UserError(`--prog-type: unknown program type '${progType}' (known: ${Object.keys(PROG_TYPES).join(', ')})`);
+    }
+    const { program } = await readProgramSource(argv.file, { defaultProgType: progType });
     const bad = checkInsns(program.insns);
     if (argv.strict && bad.length) throw new UserError(`insn ${bad[0]!.pc}: ${bad[0]!.message}`);
     const out = argv.kernel
