@@ -66,12 +66,13 @@ export function effectiveProgFlags(p: Program, extra = 0): number {
 
 /** Encoded bytecode per instruction array (Programs are immutable): repeated loads of one
  * program reuse the same bytes, so no fresh memory per load (page faults are costly in this VM). */
-const encodedCache = new WeakMap<readonly Insn[], Uint8Array>();
+const encodedCache = new WeakMap<readonly Insn[], Buffer>();
 
-function encodedInsns(p: Program): Uint8Array {
+function encodedInsns(p: Program): Buffer {
   let bytes = encodedCache.get(p.insns);
   if (!bytes) {
-    bytes = encode(p.insns);
+    const e = encode(p.insns);
+    bytes = Buffer.from(e.buffer, e.byteOffset, e.length);
     encodedCache.set(p.insns, bytes);
   }
   return bytes;
@@ -86,7 +87,10 @@ interface Setup {
   readonly maps: KernelMap[];
 }
 
+const NO_SETUP: Setup = { maps: [] };
+
 function setup(p: Program): Setup {
+  if (p.maps.length === 0 && !programNeedsBtf(p)) return NO_SETUP;
   const programBtf = programNeedsBtf(p) ? buildProgramBtf(p) : undefined;
   let btf: OwnedFd | undefined;
   const maps: KernelMap[] = [];
@@ -131,7 +135,7 @@ export function loadProgram(p: Program, opts: KernelLoadOptions = {}): KernelLoa
   const s = setup(p);
   const base = {
     progType: progTypeId(p.progType), insns: encodedInsns(p),
-    progFlags: effectiveProgFlags(p, opts.extraFlags), fdArray: s.maps.map((m) => m.fd),
+    progFlags: effectiveProgFlags(p, opts.extraFlags), ...(s.maps.length ? { fdArray: s.maps.map((m) => m.fd) } : {}),
     ...(s.btf ? { btfFd: s.btf.fd, funcInfo: s.programBtf!.funcInfo } : {}),
   };
   let r: ProgLoadResult;
@@ -146,10 +150,12 @@ export function loadProgram(p: Program, opts: KernelLoadOptions = {}): KernelLoa
     }
   } else r = loadWithLog(base, LOG_LEVEL.STATS, true);
   if (r.fd >= 0 && r.errno === 0 && opts.keep) {
-    return { ...toResult(r, level > 0), loaded: new LoadedProgram(p, new OwnedFd(r.fd), s.maps, s.btf) };
+    return { ...toResult(r, level > 0), loaded: new LoadedProgram(p, new OwnedFd(r.fd), [...s.maps], s.btf) };
   }
   if (r.fd >= 0) closeFd(r.fd);
-  closeAll(s.maps);
-  s.btf?.close();
+  if (s !== NO_SETUP) {
+    closeAll(s.maps);
+    s.btf?.close();
+  }
   return toResult(r, level > 0);
 }

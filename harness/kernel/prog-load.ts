@@ -69,7 +69,7 @@ function readLog(buf: Buffer | undefined, level: number): string {
 
 /** One BPF_PROG_LOAD. `logLevel` / `logBuf` override the request's (no object copy per call). */
 export function progLoad(req: ProgLoadRequest, logLevel?: number, logBufArg?: Buffer): ProgLoadResult {
-  const insns = Buffer.from(req.insns.buffer, req.insns.byteOffset, req.insns.length);
+  const insns = Buffer.isBuffer(req.insns) ? req.insns : Buffer.from(req.insns.buffer, req.insns.byteOffset, req.insns.length);
   const level = logLevel ?? req.logLevel ?? 0;
   const logBuf = level ? (logBufArg ?? req.logBuf) : undefined;
   const fdArray = req.fdArray && req.fdArray.length ? int32Array(req.fdArray) : undefined;
