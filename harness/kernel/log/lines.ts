@@ -10,6 +10,8 @@ import { parseStateText } from './state.ts';
 
 export interface LineRule {
   readonly name: string;
+  /** The characters a line of this shape can start with (a cheap pre-filter); absent: any. */
+  readonly first?: string;
   readonly re: RegExp;
   readonly build: (m: RegExpExecArray) => LogEvent | readonly LogEvent[] | undefined;
 }
@@ -34,6 +36,7 @@ const NOTE_SHAPES: readonly RegExp[] = [
   /^func '[^']*' arg\d+ has btf_id \d+ type [A-Z_]+ '[^']*'$/,
 ];
 
+const DIGITS = '0123456789';
 const LIVE_ROW = /^(?: {4}|( *\d+) )( *\d+): ([0-9.]{10}) \(([0-9a-f]{2})\) (.*)$/;
 
 function liveRegs(mask: string): number[] | undefined {
@@ -48,11 +51,11 @@ function liveRegs(mask: string): number[] | undefined {
 
 export const LINE_RULES: readonly LineRule[] = [
   {
-    name: 'func', re: /^func#(\d+) @(\d+)$/,
+    name: 'func', first: 'f', re: /^func#(\d+) @(\d+)$/,
     build: (m) => ({ kind: 'func', funcId: int(m[1]), pc: int(m[2]) }),
   },
   {
-    name: 'live_regs', re: LIVE_ROW,
+    name: 'live_regs', first: ' ' + DIGITS, re: LIVE_ROW,
     build: (m) => {
       const live = liveRegs(m[3]!);
       if (!live) return undefined;
@@ -63,21 +66,21 @@ export const LINE_RULES: readonly LineRule[] = [
     },
   },
   {
-    name: 'branch_safe', re: /^from (\d+) to (\d+)( \(speculative execution\))?: safe$/,
+    name: 'branch_safe', first: 'f', re: /^from (\d+) to (\d+)( \(speculative execution\))?: safe$/,
     build: (m) => ({ kind: 'safe', pc: int(m[2]), from: int(m[1]), ...(m[3] ? { speculative: true } : {}) }),
   },
   {
-    name: 'branch', re: /^from (\d+) to (\d+)( \(speculative execution\))?:(.*)$/,
+    name: 'branch', first: 'f', re: /^from (\d+) to (\d+)( \(speculative execution\))?:(.*)$/,
     build: (m) => withState(parseStateText(m[4]!), (state) => ({
       kind: 'branch', from: int(m[1]), to: int(m[2]), state, ...(m[3] ? { speculative: true } : {}),
     })),
   },
-  { name: 'safe', re: /^(\d+): safe$/, build: (m) => ({ kind: 'safe', pc: int(m[1]) }) },
+  { name: 'safe', first: DIGITS, re: /^(\d+): safe$/, build: (m) => ({ kind: 'safe', pc: int(m[1]) }) },
   {
     // Level 1 after a popped branch: the log is cut back to just after the branch (or callback
     // call) insn that pushed it, whose newline had become the first alignment space of its
     // after-state, so what follows (a state, an error) continues the insn's line.
-    name: 'insn_then_more', re: /^(\d+): \(([0-9a-f]{2})\) ([^;]*?(?:gotol? pc[+-]\d+|call [^ ;]+)) ([^ ;].*)$/,
+    name: 'insn_then_more', first: DIGITS, re: /^(\d+): \(([0-9a-f]{2})\) ([^;]*?(?:gotol? pc[+-]\d+|call [^ ;]+)) ([^ ;].*)$/,
     build: (m) => {
       const insn: LogEvent = { kind: 'insn', pc: int(m[1]), code: parseInt(m[2]!, 16), text: m[3]! };
       const st = /^(\d+):( .*)?$/.exec(m[4]!);
@@ -87,7 +90,7 @@ export const LINE_RULES: readonly LineRule[] = [
     },
   },
   {
-    name: 'insn', re: /^(\d+): \(([0-9a-f]{2})\) ([^;]*?)(?: +;(.*))?$/,
+    name: 'insn', first: DIGITS, re: /^(\d+): \(([0-9a-f]{2})\) ([^;]*?)(?: +;(.*))?$/,
     build: (m) => {
       const base = { kind: 'insn', pc: int(m[1]), code: parseInt(m[2]!, 16), text: m[3]! } as const;
       if (m[4] === undefined) return base;
@@ -95,24 +98,24 @@ export const LINE_RULES: readonly LineRule[] = [
     },
   },
   {
-    name: 'state', re: /^(\d+):(.*)$/,
+    name: 'state', first: DIGITS, re: /^(\d+):(.*)$/,
     build: (m) => withState(parseStateText(m[2]!), (state) => ({ kind: 'state', pc: int(m[1]), state })),
   },
   {
-    name: 'mark_precise',
+    name: 'mark_precise', first: 'mf',
     re: /^(?:mark_precise: frame\d+: .*|frame \d+: propagating (?:r\d+|fp-?\d+)(?:,(?:r\d+|fp-?\d+))*)$/,
     build: (m) => ({ kind: 'mark_precise', text: m[0] }),
   },
   {
-    name: 'call', re: /^(caller:|callee:|returning from callee:|to caller at \d+:)$/,
+    name: 'call', first: 'crt', re: /^(caller:|callee:|returning from callee:|to caller at \d+:)$/,
     build: (m) => ({ kind: 'call', text: m[1]! }),
   },
   {
-    name: 'labelled_state', re: /^(cur state:|old state:)(.*)$/,
+    name: 'labelled_state', first: 'co', re: /^(cur state:|old state:)(.*)$/,
     build: (m) => withState(parseStateText(m[2]!), (state) => ({ kind: 'note', text: m[1]!, state })),
   },
   {
-    name: 'stats',
+    name: 'stats', first: 'p',
     re: /^processed (\d+) insns \(limit (\d+)\) max_states_per_insn (\d+) total_states (\d+) peak_states (\d+) mark_read (\d+)$/,
     build: (m) => ({
       kind: 'stats', processed: int(m[1]), limit: int(m[2]), maxStatesPerInsn: int(m[3]),
@@ -127,7 +130,9 @@ export const LINE_RULES: readonly LineRule[] = [
 
 /** The events the first matching rule builds for the line, or undefined. */
 export function classifyLine(line: string): LogEvent | readonly LogEvent[] | undefined {
+  const c = line[0] ?? '';
   for (const rule of LINE_RULES) {
+    if (rule.first !== undefined && !rule.first.includes(c)) continue;
     const m = rule.re.exec(line);
     if (!m) continue;
     const ev = rule.build(m);

@@ -188,8 +188,20 @@ const CONST_SCALAR = /^(P?)(-?(?:0|[1-9]\d*)|0x[0-9a-f]+)$/;
 const CONST_FP = /^fp(?:\[(\d+)\])?(-?(?:0|[1-9]\d*)|0x[0-9a-f]+)$/;
 const TYPED = /^(P?)([A-Za-z0-9_?]+?)(?:\[(\d+)\])?\((.*)\)$/s;
 
+/** Register texts repeat a lot (`ctx()`, `fp0`, `0`): parsed values are immutable, so share them. */
+const CACHE = new Map<string, RegState | undefined>();
+const CACHE_MAX = 50_000;
+
 /** Parse a printed register value; undefined when it is not in the kernel's grammar. */
 export function parseRegValue(text: string): RegState | undefined {
+  if (CACHE.has(text)) return CACHE.get(text);
+  const r = parseRegValueUncached(text);
+  if (CACHE.size >= CACHE_MAX) CACHE.clear();
+  CACHE.set(text, r);
+  return r;
+}
+
+function parseRegValueUncached(text: string): RegState | undefined {
   let m = CONST_SCALAR.exec(text);
   if (m) {
     const bounds = constBounds(BigInt(m[2]!));
