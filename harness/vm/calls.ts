@@ -80,7 +80,7 @@ export function doCallx(st: VmState, pc: number): number {
 
 export function doExit(st: VmState, pc: number): number {
   const r0Init = st.init & 1;
-  if (!r0Init && (st.frames.length === 0 || st.frames[st.frames.length - 1]!.cont)) {
+  if (!r0Init && !st.code.staticInit && (st.frames.length === 0 || st.frames[st.frames.length - 1]!.cont)) {
     return st.raise(pc, 'uninit_reg', 'R0 !read_ok (exit without a return value)');
   }
   const f = st.frames.pop();

@@ -13,6 +13,7 @@ import { type FieldRule, opcodeRow, type OpcodeRow } from '../isa/opcodes.ts';
 import type { ProgType } from '../isa/program.ts';
 import type { LoadError } from './fault.ts';
 import { XOP_CALLX, XOP_END, xopOf } from './xop.ts';
+import { analyzeInit } from './init-analysis.ts';
 import { FUNC_RID, ptrHi, ptrLo } from './memory.ts';
 
 /**
@@ -36,6 +37,12 @@ export const F_SLOT = 6;
 
 export interface Code {
   readonly n: number;
+  /**
+   * Every register read is proven initialized statically (init-analysis.ts): the code words
+   * carry no read or write masks and the run needs no tracking. Otherwise the read masks keep
+   * only the reads the analysis could not prove.
+   */
+  readonly staticInit: boolean;
   /** (n + 1) * STRIDE words; index n is the XOP_END sentinel. */
   readonly c: Int32Array;
   readonly insns: readonly Insn[];
@@ -63,6 +70,12 @@ export interface LoadOptions {
   readonly fdMaps?: ReadonlyMap<number, MapRef>;
   /** Accept bpf_conformance's callx (0x8d). */
   readonly callx?: boolean;
+  /** Registers initialized at entry (bit i = ri); default r1 and r10. */
+  readonly entryInit?: number;
+  /** Track every register read at run time (no static proof); for tests of the analysis. */
+  readonly dynamicInit?: boolean;
+  /** Is a helper id implemented (for the static init analysis: does r0 get a value)? */
+  readonly knownHelper?: (id: number) => boolean;
 }
 
 // The pseudo src_reg values (opcodes.ts names them; local numbers keep the hot loop free of
@@ -185,10 +198,17 @@ function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, p
 
 const copyInsn = (i: Insn): Insn => ({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm, ...(i.hi ? { hi: { ...i.hi } } : {}) });
 
-function finish(c: Int32Array, n: number, slots: number): void {
+function finish(c: Int32Array, n: number, slots: number, opts: LoadOptions): boolean {
   c[n * STRIDE + F_OP] = XOP_END;
   c[n * STRIDE + F_TGT] = -1;
   c[n * STRIDE + F_SLOT] = slots;
+  if (opts.dynamicInit) return false;
+  const { must, allProven } = analyzeInit(c, n, opts.entryInit ?? 0x402, opts.knownHelper ?? (() => false));
+  for (let pc = 0; pc < n; pc++) {
+    const b = pc * STRIDE + F_MASK;
+    c[b] = allProven ? 0 : (c[b]! & ~0xffff) | (c[b]! & 0xffff & ~must[pc]!);
+  }
+  return allProven;
 }
 
 function pcTables(n: number, slotOfPc: Int32Array, slots: number): Int32Array {
@@ -210,8 +230,8 @@ export function loadCode(insns: readonly Insn[], progType: ProgType, flags: numb
     const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, opts);
     if (e) return e;
   }
-  finish(c, n, slots);
-  return { n, c, insns, progType, flags };
+  const staticInit = finish(c, n, slots, opts);
+  return { n, staticInit, c, insns, progType, flags };
 }
 
 interface MutSlot { code: number; dst: number; src: number; off: number; imm: number }
@@ -259,7 +279,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
     const e = fillInsn(c, pc, insn, slotOfPc, pcOfSlot, opts);
     if (e) return e;
   }
-  finish(c, n, total);
+  const staticInit = finish(c, n, total, opts);
   let insns: Insn[] | undefined;
-  return { n, c, get insns() { return (insns ??= decodeInsns(bytes)); }, progType, flags };
+  return { n, staticInit, c, get insns() { return (insns ??= decodeInsns(bytes)); }, progType, flags };
 }

@@ -7,6 +7,7 @@ import type { MapDef, Program, ProgType } from '../isa/program.ts';
 import { decode } from '../isa/codec.ts';
 import { accessOptions } from './access.ts';
 import { stackFor } from './calls.ts';
+import { HELPERS } from './helpers.ts';
 import { buildSkbCtx, buildXdpCtx, type CtxKind, ctxKindOf, ETH_HLEN, isL2, LAYOUTS, SKB, XDP } from './context.ts';
 import type { Fault, LoadError } from './fault.ts';
 import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
@@ -32,6 +33,8 @@ export interface VmLoadOptions {
   readonly callx?: boolean;
   /** Run with a raw memory region as context (bpf_conformance: r1 = mem, r2 = length). */
   readonly rawMemory?: boolean;
+  /** Check every register read at run time instead of only those not proven at load. */
+  readonly dynamicInit?: boolean;
 }
 
 export interface VmProgram {
@@ -97,9 +100,14 @@ const mapRef = (m: VmMap): MapRef => ({
   directValueRid: m.isArray && m.def.maxEntries >= 1 ? m.arrayElem(0)!.rid : 0,
 });
 
+const knownHelper = (id: number): boolean => HELPERS[id] !== undefined;
+
 function loadOptions(maps: readonly VmMap[], opts: VmLoadOptions): LoadOptions {
   const fdMaps = opts.fdMaps ? new Map([...opts.fdMaps].map(([fd, m]) => [fd, mapRef(m)])) : undefined;
-  return { maps: maps.map(mapRef), ...(fdMaps ? { fdMaps } : {}), ...(opts.callx ? { callx: true } : {}) };
+  return {
+    maps: maps.map(mapRef), ...(fdMaps ? { fdMaps } : {}), ...(opts.callx ? { callx: true } : {}),
+    entryInit: opts.rawMemory ? 0x406 : 0x402, knownHelper, ...(opts.dynamicInit ? { dynamicInit: true } : {}),
+  };
 }
 
 function ctxKindFor(progType: ProgType, opts: VmLoadOptions): CtxKind | LoadError {
@@ -240,6 +248,7 @@ export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {
   st.hi[10] = ptrHi(stackRid);
   st.init = 1 << 10;
   setupContext(st, vp, input);
+  if (vp.code.staticInit) st.init = 0x7ff; // every read proven: tracking is off (load.ts)
   const budget = input.budget ?? DEFAULT_BUDGET;
   const trace = input.trace ? [] as TraceEntry[] : undefined;
   const prev = accessOptions.uninitStackOk;

@@ -1,0 +1,82 @@
+/**
+ * Static "definitely initialized registers" analysis, so the interpreter checks at run time only
+ * the register reads this analysis cannot prove.
+ *
+ * A forward must-analysis over the code words (load.ts): the state is a bitmask of registers
+ * written on every path to a pc (meet = intersection). Entry: the registers the context gives
+ * (r1, r10; r2 too for raw memory). Transfer: ALU/loads add their destination; a helper call
+ * keeps r6..r10 and adds r0 unless the helper returns void; a bpf-to-bpf call keeps r6..r10
+ * only (the callee may return void) and enters the callee with the caller's r1..r5 and r10; a
+ * callback (ld_imm64 src=4 target) starts with r1, r2 (what bpf_loop passes) and r10.
+ * Invariant: must(pc) is a subset of the registers initialized whenever pc executes, so a read
+ * inside must(pc) needs no run-time check (soundness tested in init-analysis.test.ts against the
+ * dynamic tracking).
+ */
+import { F_MASK, F_OP, F_TGT, STRIDE } from './load.ts';
+
+const R0 = 1, R1_TO_R5 = 0x3e, R10 = 1 << 10, ALL = 0x7ff;
+/** Helpers that return void: r0 is not initialized after them. */
+const VOID_HELPERS: ReadonlySet<number> = new Set([12, 93, 94, 132, 133]);
+
+export interface InitAnalysis {
+  /** Registers initialized on every path to each pc (ALL for unreachable pcs). */
+  readonly must: Int32Array;
+  /** Every read and every exit's r0 is proven: the program needs no run-time tracking. */
+  readonly allProven: boolean;
+}
+
+export function analyzeInit(c: Int32Array, n: number, entry: number, known: (id: number) => boolean): InitAnalysis {
+  const must = new Int32Array(n + 1).fill(ALL);
+  const seen = new Uint8Array(n + 1);
+  const work: number[] = [];
+  const flow = (pc: number, s: number): void => {
+    if (pc < 0 || pc > n) return;
+    const next = seen[pc] ? must[pc]! & s : s;
+    if (seen[pc] && next === must[pc]) return;
+    seen[pc] = 1;
+    must[pc] = next;
+    work.push(pc);
+  };
+  flow(0, entry);
+  for (let i = 0; i < n; i++) {
+    const w = c[i * STRIDE + F_OP]!;
+    if ((w & 0xff) === 0x18 && ((w >>> 12) & 15) === 4) flow(c[i * STRIDE + F_TGT]!, R10 | 0x6);
+  }
+  while (work.length) {
+    const pc = work.pop()!;
+    const s = must[pc]!;
+    const b = pc * STRIDE;
+    const w = c[b + F_OP]!;
+    const op = w & 0xff;
+    const src = (w >>> 12) & 15;
+    const tgt = c[b + F_TGT]!;
+    const out = s | (c[b + F_MASK]! >>> 16);
+    if (op === 0x95 || op === 0x00) continue; // exit, end sentinel
+    if (op === 0x85 && src === 1) { flow(tgt, (s & R1_TO_R5) | R10); flow(pc + 1, s & ~(R0 | R1_TO_R5)); continue; }
+    if (op === 0x85 || op === 0x8d) {
+      const id = c[b + 2]!;
+      const r0 = op === 0x85 && src === 0 && known(id) && !VOID_HELPERS.has(id) ? R0 : 0;
+      flow(pc + 1, (s & ~(R0 | R1_TO_R5)) | r0);
+      continue;
+    }
+    if ((op & 0xe0) === 0x20 || (op & 0xe0) === 0x40) {
+      if ((op & 0x07) === 0) { flow(pc + 1, (s & ~(R0 | R1_TO_R5)) | R0); continue; } // ld_abs / ld_ind
+    }
+    const cls = op & 0x07;
+    if ((cls === 0x05 || cls === 0x06) && tgt >= 0) {
+      flow(tgt, out);
+      if ((op & 0xf0) !== 0x00) flow(pc + 1, out); // conditional (ja / gotol have op 0x00)
+      continue;
+    }
+    flow(pc + 1, out);
+  }
+  let allProven = true;
+  for (let pc = 0; pc < n && allProven; pc++) {
+    if (!seen[pc]) continue;
+    const b = pc * STRIDE;
+    const reads = c[b + F_MASK]! & 0xffff;
+    if ((reads & ~must[pc]!) !== 0) allProven = false;
+    if ((c[b + F_OP]! & 0xff) === 0x95 && (must[pc]! & R0) === 0) allProven = false;
+  }
+  return { must, allProven };
+}
