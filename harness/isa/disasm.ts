@@ -125,6 +125,8 @@ function ldText(insn: Insn, opts: KernelTextOptions): string {
   if (mode === BPF_ABS) return `r0 = *(${sz} *)skb[${insn.imm}]`;
   if (mode === BPF_IND) return `r0 = *(${sz} *)skb[r${insn.src} + ${insn.imm}]`;
   if (mode === BPF_IMM && bpfSize(insn.code) === BPF_DW) {
+    // DIVERGENCE: the log shows map / BTF loads after resolution (a kernel address); without
+    // `ldImm64Value` we print the unresolved 64-bit immediate (map index, fd or BTF id).
     const v = opts.ldImm64Value?.(insn) ?? imm64(insn);
     return `r${insn.dst} = 0x${v.toString(16)}`;
   }
@@ -136,6 +138,8 @@ function callText(insn: Insn, opts: KernelTextOptions): string {
   let name: string | undefined;
   if (insn.src === 0) name = helperName(insn.imm);
   if (name === undefined && insn.src === BPF_PSEUDO_KFUNC_CALL) {
+    // DIVERGENCE: the verifier names a kfunc from BTF (disasm_kfunc_name); without `kfuncName`
+    // we print disasm.c's own fallback, `kernel-function`.
     name = opts.kfuncName?.(insn.imm, insn.off) ?? 'kernel-function';
   }
   return `call ${name ?? 'unknown'}#${insn.imm}`;
