@@ -37,7 +37,9 @@ export const checkMul = (cast: Cast, a: bigint, b: bigint): Checked => checkedOp
 
 /** Highest set bit, 1-based (the kernel's fls64); 0 for 0. */
 export function fls64(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  const hi = Number(x >> 32n);
+  if (hi !== 0) return 64 - Math.clz32(hi);
+  return 32 - Math.clz32(Number(x & 0xffff_ffffn));
 }
 
 export const isPowerOf2 = (x: bigint): boolean => x !== 0n && (x & (x - 1n)) === 0n;

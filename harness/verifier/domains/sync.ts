@@ -154,14 +154,21 @@ export function regBoundOffset(r: MutScalar): void {
   r.varOff = tnumOr(tnumClearSubreg(var64), var32);
 }
 
+/** The fields a deduction round reads and writes (var_off only changes along with the ranges). */
+const sameRanges = (a: Scalar, b: Scalar): boolean =>
+  a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax && a.u32min === b.u32min
+  && a.u32max === b.u32max && a.s32min === b.s32min && a.s32max === b.s32max && a.varOff === b.varOff;
+
 /** reg_bounds_sync on a mutable copy. */
 export function regBoundsSyncMut(r: MutScalar): void {
   updateRegBounds(r);
   // three rounds, as 6.18 does: a crossing-sign deduction in round 2 can still tighten the 32-bit
   // ranges in round 3 (measured against the live kernel; two rounds leave s32max/u32max loose)
-  regDeduceBounds(r);
-  regDeduceBounds(r);
-  regDeduceBounds(r);
+  for (let round = 0; round < 3; round++) {
+    const before: Scalar = { ...r };
+    regDeduceBounds(r);
+    if (sameRanges(before, r)) break; // a round that changes nothing is a fixpoint: the rest would too
+  }
   regBoundOffset(r);
   updateRegBounds(r);
 }

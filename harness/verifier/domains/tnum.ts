@@ -175,23 +175,22 @@ export function tnumStep(t: Tnum, z: bigint): bigint {
   return tnumNextMember(t, u64(z) + 1n) ?? tmax;
 }
 
-/** The smallest member of t that is >= x, or undefined. Bits above the current one already
- * agree with t (unknown bits take x's), so the first disagreement decides. */
+/**
+ * The smallest member of t that is >= x, or undefined. Only the highest known bit where x and t
+ * disagree matters: above it x already agrees with t (unknown bits take x's). If t has a 1 there,
+ * the answer exceeds x from that bit on; if t has a 0, x must carry into the lowest unknown bit
+ * above it where x has a 0.
+ */
 function tnumNextMember(t: Tnum, x: bigint): bigint | undefined {
-  let bump = -1; // the lowest unknown bit seen so far where x has a 0
-  for (let i = 63; i >= 0; i--) {
-    const bit = 1n << BigInt(i);
-    if (t.mask & bit) {
-      if (!(x & bit)) bump = i;
-      continue;
-    }
-    const known = t.value & bit;
-    if (known === (x & bit)) continue;
-    if (known) return raiseAt(t, x, i); // t has a known 1 where x has 0: larger from here on
-    return bump < 0 ? undefined : raiseAt(t, x, bump); // t too small here: carry into an unknown bit
-  }
-  return x;
+  const diff = (x ^ t.value) & ~t.mask & U64_ALL;
+  if (diff === 0n) return x;
+  const i = fls64(diff) - 1;
+  if (t.value & (1n << BigInt(i))) return raiseAt(t, x, i);
+  const carry = t.mask & ~x & ~((2n << BigInt(i)) - 1n) & U64_ALL;
+  if (carry === 0n) return undefined;
+  return raiseAt(t, x, fls64(carry & -carry) - 1);
 }
+const U64_ALL = (1n << 64n) - 1n;
 
 /** x's bits above j, bit j set, and t's minimum below j. */
 function raiseAt(t: Tnum, x: bigint, j: number): bigint {
