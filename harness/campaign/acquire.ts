@@ -5,6 +5,8 @@
 import { UnavailableError } from '../errors.ts';
 import { getTarget, type Target, type TargetName } from '../targets.ts';
 import { kernelCapability } from '../kernel/capability.ts';
+import { createKernelTarget } from '../kernel/target.ts';
+import { parseVerifierLog } from '../kernel/log/parse.ts';
 import type { Targets } from './pipeline.ts';
 import type { TargetUse } from './summary.ts';
 
@@ -17,7 +19,8 @@ export interface Acquired {
 async function acquireOne(name: TargetName, wanted: boolean): Promise<{ target?: Target; use: TargetUse }> {
   if (!wanted) return { use: { used: false, reason: 'not requested' } };
   try {
-    const target = await getTarget(name);
+    // The kernel target gets the log parser, so that asking for states yields structured events.
+    const target = name === 'kernel' ? createKernelTarget({ parseLog: (t) => parseVerifierLog(t).events }) : await getTarget(name);
     return { target, use: { used: true, ...(name === 'kernel' ? { release: kernelCapability().release } : {}) } };
   } catch (e) {
     if (e instanceof UnavailableError) return { use: { used: false, reason: e.message } };

@@ -9,6 +9,7 @@ import { runCommand } from './run.ts';
 import { fuzzCommand } from './fuzz.ts';
 import { replayCommand } from './replay.ts';
 import { minimizeCommand } from './minimize.ts';
+import { showCommand } from './show.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<any, any>[] = [
@@ -21,4 +22,5 @@ export const COMMANDS: CommandModule<any, any>[] = [
   fuzzCommand,
   replayCommand,
   minimizeCommand,
+  showCommand,
 ];

@@ -5,11 +5,11 @@
  * FILE is a program (assembly, Program JSON or hex): the first finding the pipeline reports on it
  * (or the one of --oracle) is kept. Prints the minimized listing.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { UnavailableError, UserError } from '../../errors.ts';
 import { readProgramSource } from '../io.ts';
+import { resolveEntryPath } from '../entry-arg.ts';
 import { parseEntryText, programHash } from '../../../corpus/validate-entry.ts';
 import { entryText } from '../../../corpus/store.ts';
 import { writeFileAtomic } from '../../../corpus/atomic.ts';
@@ -29,15 +29,6 @@ interface MinimizeArgs {
   oracle?: string;
   targets: string;
   'max-tests': number;
-}
-
-/** A path, or the single entry in the corpus whose file name starts with `name`. */
-export function resolveEntryPath(name: string, corpus: string): string {
-  if (existsSync(name)) return name;
-  const matches = existsSync(corpus) ? readdirSync(corpus).filter((f) => f.startsWith(name) && f.endsWith('.json')) : [];
-  if (matches.length === 1) return path.join(corpus, matches[0]!);
-  if (matches.length > 1) throw new UserError(`${name}: ambiguous, matches ${matches.length} entries in ${corpus} (${matches.slice(0, 3).join(', ')}...)`);
-  throw new UserError(`${name}: no such file, and no entry in ${corpus} starts with it`);
 }
 
 const isEntryText = (text: string): boolean => /^\s*\{[\s\S]*"schemaVersion"/.test(text);
