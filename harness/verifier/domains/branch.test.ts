@@ -36,6 +36,17 @@ describe('branches: soundness against the reference semantics (fast-check)', () 
     });
   }
 
+  it('same register on both sides: the single operand lands in its side', () => {
+    fc.assert(fc.property(arbScalarOperand, fc.constantFrom(...OPS), fc.boolean(), (a, op, is32) => {
+      const { taken, fallthrough } = regSetMinMax(op, is32, a.s, a.s, true);
+      for (const x of a.xs) {
+        const side = holds(op, is32, x, x) ? taken : fallthrough;
+        expect(side).not.toBeNull();
+        expect(isMember(side![0], x)).toBe(true);
+      }
+    }), { numRuns: NUM_RUNS });
+  });
+
   it('ranges within: cur inside old means every member of cur is in old', () => {
     fc.assert(fc.property(fc.array(arbU64, { minLength: 1, maxLength: 4 }), fc.array(arbU64, { maxLength: 3 }), arbScalarOperand, (xs, more, other) => {
       const cur = regBoundsSync(abstractSet(xs));
@@ -82,6 +93,14 @@ describe('branches: cases printed by the live 6.18 kernel', () => {
     // jmp32 looks at the low words only
     expect(isScalarBranchTaken('jeq', true, C(0x1_0000_0005n), C(5n))).toBe(1);
     expect(isScalarBranchTaken('jeq', false, C(0x1_0000_0005n), C(5n))).toBe(0);
+  });
+
+  it('if r6 > r6 and if w6 s>= w6 refine the one register twice (6.18 does not special-case it)', () => {
+    const gt = regSetMinMax('jgt', false, U, U, true);
+    expect([gt.taken![0].umin, gt.taken![0].umax]).toEqual([1n, (1n << 64n) - 2n]);
+    expect(isScalarBranchTaken('jgt', false, U, U)).toBe(-1);
+    const sge = regSetMinMax('jsge', true, U, U, true);
+    expect([sge.fallthrough![0].s32min, sge.fallthrough![0].s32max]).toEqual([-(1n << 31n) + 1n, (1n << 31n) - 2n]);
   });
 
   it('jset with a single bit sets it on the taken side and clears it on the other', () => {

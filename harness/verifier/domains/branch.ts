@@ -187,18 +187,21 @@ const REFINE: Record<RefineOp, Refiner> = {
 interface Side { readonly pair: [Scalar, Scalar]; readonly violation?: string }
 
 /** regs_refine_cond_op then reg_bounds_sync on both, then reg_bounds_sanity_check. On a violation
- * the kernel resets that register's ranges (__mark_reg_unbounded, var_off kept) and goes on. */
-function refineSide(op: RefineOp, is32: boolean, a: Scalar, b: Scalar): Side {
+ * the kernel resets that register's ranges (__mark_reg_unbounded, var_off kept) and goes on.
+ * `same`: both operands are one register (`if r1 > r1`); the kernel then refines and syncs that
+ * one register through both roles, so the two updates accumulate on it. */
+function refineSide(op: RefineOp, is32: boolean, a: Scalar, b: Scalar, same = false): Side {
   const r1 = mut(a);
-  const r2 = mut(b);
+  const r2 = same ? r1 : mut(b);
   REFINE[op](r1, r2, is32);
   regBoundsSyncMut(r1);
   regBoundsSyncMut(r2);
   const x = freeze(r1);
-  const y = freeze(r2);
+  const y = same ? x : freeze(r2);
   const violation = regBoundsSanityCheck(x) ?? regBoundsSanityCheck(y);
   if (violation === undefined) return { pair: [x, y] };
-  return { pair: [resetIfBad(x), resetIfBad(y)], violation };
+  const rx = resetIfBad(x);
+  return { pair: [rx, same ? rx : resetIfBad(y)], violation };
 }
 
 function resetIfBad(s: Scalar): Scalar {
@@ -210,22 +213,24 @@ function resetIfBad(s: Scalar): Scalar {
 
 /**
  * reg_set_min_max: the operands refined on the taken side (condition true) and on the fall-through
- * side (condition false). A side is null when refinement makes a register contradictory (the
+ * side (condition false). Pass `same` when both operands are the same register (6.18 predicts and
+ * refines `if r1 > r1` like two registers, but the updates land on one). A side is null when
+ * refinement makes a register contradictory (the
  * kernel's reg_bounds_sanity_check fails), i.e. no concrete pair reaches that side.
  * DIVERGENCE: without BPF_F_TEST_REG_INVARIANTS the kernel logs a verifier bug and continues on
  * that side with the bad register's ranges reset; `regSetMinMaxKernel` gives exactly that.
  */
-export function regSetMinMax(op: JmpOp, is32: boolean, a: Scalar, b: Scalar):
+export function regSetMinMax(op: JmpOp, is32: boolean, a: Scalar, b: Scalar, same = false):
   { taken: [Scalar, Scalar] | null; fallthrough: [Scalar, Scalar] | null } {
-  const t = refineSide(op, is32, a, b);
-  const f = refineSide(REV[op], is32, a, b);
+  const t = refineSide(op, is32, a, b, same);
+  const f = refineSide(REV[op], is32, a, b, same);
   return { taken: t.violation ? null : t.pair, fallthrough: f.violation ? null : f.pair };
 }
 
 /** reg_set_min_max as the kernel continues after an invariant violation (see regSetMinMax). */
-export function regSetMinMaxKernel(op: JmpOp, is32: boolean, a: Scalar, b: Scalar):
+export function regSetMinMaxKernel(op: JmpOp, is32: boolean, a: Scalar, b: Scalar, same = false):
   { taken: Side; fallthrough: Side } {
-  return { taken: refineSide(op, is32, a, b), fallthrough: refineSide(REV[op], is32, a, b) };
+  return { taken: refineSide(op, is32, a, b, same), fallthrough: refineSide(REV[op], is32, a, b, same) };
 }
 
 /** range_within: are old's four ranges a superset of cur's? */

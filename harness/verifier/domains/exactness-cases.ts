@@ -184,12 +184,13 @@ function jmpStep(b: Builder, rng: PRNG, dst: Reg, src: Reg | undefined): void {
     b.checks.push({ slot: at, text, after: [], branch: { pred, target: -1, taken: [] } });
     return;
   }
-  const { taken, fallthrough } = regSetMinMaxKernel(op, is32, d, srcVal);
-  const exp = (pair: [Scalar, Scalar]): Expect[] => (src === undefined
+  const same = src === dst;
+  const { taken, fallthrough } = regSetMinMaxKernel(op, is32, d, srcVal, same);
+  const exp = (pair: [Scalar, Scalar]): Expect[] => (src === undefined || same
     ? [{ reg: dst, model: pair[0] }]
     : [{ reg: dst, model: pair[0] }, { reg: src, model: pair[1] }]);
+  if (src !== undefined && !same) b.regs.set(src, fallthrough.pair[1]);
   b.regs.set(dst, fallthrough.pair[0]);
-  if (src !== undefined) b.regs.set(src, fallthrough.pair[1]);
   b.checks.push({ slot: at, text, after: exp(fallthrough.pair), branch: { pred, target: -1, taken: exp(taken.pair) } });
 }
 
@@ -224,7 +225,7 @@ export function randomCase(rng: PRNG, steps = 6 + Math.floor(rng() * 8)): Exactn
     const useReg = i >= steps / 2 ? rng() < 0.6 : rng() < 0.15;
     if (k < 0.5) aluStep(b, rng, dst, useReg ? other : undefined, pick(rng, ALU_OPS), rng() < 0.55);
     else if (k < 0.62) unaryStep(b, rng, dst);
-    else jmpStep(b, rng, dst, useReg ? other : undefined);
+    else jmpStep(b, rng, dst, useReg ? (rng() < 0.1 ? dst : other) : undefined);
   }
   const exitSlot = emit(b, mkInsn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
   return finishJumps(b, exitSlot);
