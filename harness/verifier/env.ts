@@ -8,6 +8,7 @@ import type { MapDef, Program } from '../isa/program.ts';
 import { PROG_FLAGS } from '../isa/program.ts';
 import type { LogEvent } from './state/log-state.ts';
 import { type ProgTypeSpec, progTypeSpec } from './spec/prog-types.ts';
+import type { VState } from './state/vstate.ts';
 
 export interface Subprog {
   readonly start: number;
@@ -39,6 +40,10 @@ export interface Env {
   totalStates: number;
   peakStates: number;
   maxStatesPerInsn: number;
+  /** Optional: every state reaching a slot (containment oracle). */
+  statesAt?: Map<number, VState[]>;
+  /** State pruning on (default). */
+  prune: boolean;
 }
 
 export function createEnv(prog: Program, logLevel: number): Env {
@@ -52,7 +57,7 @@ export function createEnv(prog: Program, logLevel: number): Env {
     prog, insnAt, len, maps: prog.maps, spec: progTypeSpec(prog.progType), strictAlignment: strict,
     subprogs: [], subprogOf: new Int32Array(len), idGen: 0, logLevel, events: [],
     auxPtrType: new Array(len).fill(undefined), insnProcessed: 0, jmpsProcessed: 0,
-    prevJmpsProcessed: 0, prevInsnProcessed: 0, totalStates: 0, peakStates: 0, maxStatesPerInsn: 0,
+    prevJmpsProcessed: 0, prevInsnProcessed: 0, totalStates: 0, peakStates: 0, maxStatesPerInsn: 0, prune: true,
   };
 }
 

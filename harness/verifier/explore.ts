@@ -99,7 +99,8 @@ class Explorer implements Walker {
       }
       const path = this.path;
       const pc = path.pc;
-      if (this.cfg.prunePoint[pc] && this.isStateVisited(path)) {
+      if (env.statesAt) this.recordState(pc, path.st);
+      if (env.prune && this.cfg.prunePoint[pc] && this.isStateVisited(path)) {
         if (this.logging) env.events.push({ kind: 'safe', pc });
         if (!this.endPath()) return;
         continue;
@@ -126,6 +127,13 @@ class Explorer implements Walker {
       path.from = pc;
       path.pc = next;
     }
+  }
+
+  private recordState(pc: number, st: VState): void {
+    const m = this.env.statesAt!;
+    let l = m.get(pc);
+    if (!l) { l = []; m.set(pc, l); }
+    l.push(cloneState(st));
   }
 
   private logInsn(pc: number, insn: Insn, frame: number): void {

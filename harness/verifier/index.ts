@@ -16,11 +16,16 @@ import { createEnv, type Env } from './env.ts';
 import { explore } from './explore.ts';
 import { computeLiveRegs } from './liveness.ts';
 import { E2BIG, EACCES, Reject, reject, unsupported } from './checks/reject.ts';
-import { MAX_BPF_STACK, MAX_CALL_FRAMES } from './state/vstate.ts';
+import { MAX_BPF_STACK, MAX_CALL_FRAMES, type VState } from './state/vstate.ts';
 
 export interface VerifyOptions {
   /** 0: verdict only; 1: the failing path's instructions; 2: plus the state after each one. */
   readonly logLevel?: number;
+  /** Collect every state that reaches each instruction (before it executes), by slot index. */
+  readonly statesAt?: boolean;
+  /** State pruning (default on). Off, every path is explored: the states then cover every
+   * concrete execution exactly, which the containment oracle needs. */
+  readonly prune?: boolean;
 }
 
 export interface VerifyResult {
@@ -33,10 +38,14 @@ export interface VerifyResult {
   readonly insnsProcessed: number;
   readonly events: LogEvent[];
   readonly stats: { readonly totalStates: number; readonly peakStates: number; readonly maxStatesPerInsn: number };
+  /** With opts.statesAt: slot index -> the states that reached it. */
+  readonly statesAt?: Map<number, VState[]>;
 }
 
 export function verify(program: Program, opts: VerifyOptions = {}): VerifyResult {
   const env = createEnv(program, opts.logLevel ?? 0);
+  if (opts.statesAt) env.statesAt = new Map();
+  if (opts.prune === false) env.prune = false;
   try {
     if (!env.spec) unsupported(`program type ${program.progType}`);
     if (env.len === 0) reject('empty program', 22);
@@ -66,7 +75,7 @@ function finish(env: Env, err: Reject | undefined): VerifyResult {
       totalStates: env.totalStates, peakStates: env.peakStates, markRead: 0,
     });
   }
-  const base = { insnsProcessed: env.insnProcessed, events: env.events, stats };
+  const base = { insnsProcessed: env.insnProcessed, events: env.events, stats, ...(env.statesAt ? { statesAt: env.statesAt } : {}) };
   if (!err) return { verdict: 'accept', errno: 0, ...base };
   return { verdict: 'reject', error: err.text, errno: err.errno, ...(err.unsupported ? { unsupported: err.text } : {}), ...base };
 }
