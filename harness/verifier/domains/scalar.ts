@@ -4,10 +4,10 @@
  * (reg_bounds_sync), alu.ts (adjust_scalar_min_max_vals), casts.ts (zext, loads, movsx, bswap).
  * Every value is readonly; every operation returns a new one.
  */
-import type { ScalarBounds } from '../state/log-state.ts';
+import { type ScalarBounds, constBounds } from '../state/log-state.ts';
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX } from './bounds.ts';
 import type { Scalar } from './scalar-core.ts';
-import { tnumIsUnknown } from './tnum.ts';
+import { tnumIsConst, tnumIsUnknown } from './tnum.ts';
 
 export type { Scalar } from './scalar-core.ts';
 export { scalarConst, scalarUnknown, scalarContains, scalarIsConst, scalarEquals } from './scalar-core.ts';
@@ -16,8 +16,11 @@ export { type AluOp, scalarAlu, scalarAluFork, scalarNeg } from './alu.ts';
 export { scalarZext32, scalarCoerceToSize, scalarSextLoad, scalarMovsx, scalarEnd } from './casts.ts';
 
 /** The scalar as a log reports it: only the bounds that differ from their type's full range
- * (the kernel omits those), and var_off unless fully unknown. */
+ * (the kernel omits those), and var_off unless fully unknown. A constant var_off is printed as
+ * just that number, whatever the ranges say (they disagree only after an invariant violation
+ * reset them), so it gives all-constant bounds here too. */
 export function scalarToBounds(s: Scalar): ScalarBounds {
+  if (tnumIsConst(s.varOff)) return constBounds(s.varOff.value);
   const out: { -readonly [K in keyof ScalarBounds]: ScalarBounds[K] } = {};
   if (s.smin !== S64_MIN) out.smin = s.smin;
   if (s.smax !== S64_MAX) out.smax = s.smax;
