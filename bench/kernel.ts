@@ -7,7 +7,9 @@
  * (one prebuilt attr, koffi syscall + close, nothing else), interleaved run by run; the ratio is
  * the median of the per-pair ratios. Level 0 is shown twice: the target's `bare` mode (log level 0, like the raw loop)
  * and its default mode (one load at BPF_LOG_STATS = 4, which also yields the reason and
- * insnsProcessed) -- the second ratio is the price of that choice, not overhead.
+ * insnsProcessed) -- the second ratio is the price of that choice, not overhead. At levels 1
+ * and 2 a last column compares with a bare loop that also decodes the log to a string (the
+ * target returns the log text; for the branchy program at level 2 that is ~850 KB per load).
  *
  * It first prints the cost of the target layer alone (bpf() stubbed), which does not depend on
  * the machine's load. Run: `npx tsx bench/kernel.ts` or `npm run bench -- kernel`
@@ -26,8 +28,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 
 interface Case { name: string; program: Program; perRun: number }
 
-/** The bare loop: a prebuilt attr, the syscall, close. Returns loads/s. */
-function rawLoop(p: Program, level: number, n: number): number {
+/** The bare loop: a prebuilt attr, the syscall, close (and, with `decode`, the log buffer
+ * decoded to a string, which the target must do to return the log). Returns loads/s. */
+function rawLoop(p: Program, level: number, n: number, decode = false): number {
   const insns = Buffer.from(encode(p.insns));
   const log = Buffer.alloc(level ? 4 << 20 : 0);
   const attr = Buffer.alloc(PROG_LOAD_SIZE);
@@ -45,6 +48,7 @@ function rawLoop(p: Program, level: number, n: number): number {
     const r = sysBpf(BPF_CMD.PROG_LOAD, attr, PROG_LOAD_SIZE);
     if (r.ret < 0) throw new Error(`raw load failed: errno ${r.errno}`);
     closeFd(r.ret);
+    if (decode) log.toString('utf8', 0, log.indexOf(0));
   }
   return n / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
@@ -61,16 +65,23 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 /** Interleaved pairs (order alternating); the ratio is the median of per-pair ratios, which
  * cancels most of the drift of a shared machine. */
-function measure(c: Case, rawLevel: number, opts: KernelLoadOptions, perRun: number): { raw: number; target: number; ratio: number } {
+function measure(c: Case, rawLevel: number, opts: KernelLoadOptions, perRun: number): { raw: number; target: number; ratio: number; decodedRatio?: number } {
+  const decode = rawLevel > 0;
   rawLoop(c.program, rawLevel, Math.min(50, perRun));
   targetLoop(c.program, opts, Math.min(50, perRun));
   const raw: number[] = [];
+  const rawDecoded: number[] = [];
   const target: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    if (r % 2) { target.push(targetLoop(c.program, opts, perRun)); raw.push(rawLoop(c.program, rawLevel, perRun)); }
-    else { raw.push(rawLoop(c.program, rawLevel, perRun)); target.push(targetLoop(c.program, opts, perRun)); }
+    if (r % 2) target.push(targetLoop(c.program, opts, perRun));
+    raw.push(rawLoop(c.program, rawLevel, perRun));
+    if (decode) rawDecoded.push(rawLoop(c.program, rawLevel, perRun, true));
+    if (r % 2 === 0) target.push(targetLoop(c.program, opts, perRun));
   }
-  return { raw: median(raw), target: median(target), ratio: median(raw.map((x, i) => x / target[i]!)) };
+  return {
+    raw: median(raw), target: median(target), ratio: median(raw.map((x, i) => x / target[i]!)),
+    ...(decode ? { decodedRatio: median(rawDecoded.map((x, i) => x / target[i]!)) } : {}),
+  };
 }
 
 const ROWS: { label: string; rawLevel: number; opts: KernelLoadOptions; scale: number }[] = [
@@ -109,13 +120,14 @@ export function main(): void {
   }
   if (process.env.BENCH_LAYER_ONLY === '1') return;
   console.log(`loads/s, median of ${RUNS} interleaved runs; raw/target = median of per-pair ratios (noise on this VM is +-30%)`);
-  console.log('program        | mode                     |   raw/s | target/s | raw/target | overhead');
+  console.log('program        | mode                     |   raw/s | target/s | raw/target | overhead | vs raw+log decode');
   for (const c of cases) {
     for (const row of ROWS) {
       const n = Math.max(20, Math.round(c.perRun * row.scale));
       const m = measure(c, row.rawLevel, row.opts, n);
       const ratio = m.ratio;
-      console.log(`${c.name.padEnd(14)} | ${row.label.padEnd(24)} | ${m.raw.toFixed(0).padStart(7)} | ${m.target.toFixed(0).padStart(8)} | ${ratio.toFixed(3).padStart(10)} | ${((ratio - 1) * 100).toFixed(1).padStart(6)}%`);
+      const dec = m.decodedRatio !== undefined ? `${((m.decodedRatio - 1) * 100).toFixed(1).padStart(6)}%` : '     -';
+      console.log(`${c.name.padEnd(14)} | ${row.label.padEnd(24)} | ${m.raw.toFixed(0).padStart(7)} | ${m.target.toFixed(0).padStart(8)} | ${ratio.toFixed(3).padStart(10)} | ${((ratio - 1) * 100).toFixed(1).padStart(7)}% | ${dec}`);
     }
   }
 }
