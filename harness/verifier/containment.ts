@@ -44,23 +44,26 @@ function regContains(a: Reg, value: bigint, kind: ConcreteStep['regKinds'][numbe
   return scalarContains(a.s, BigInt.asUintN(64, off - BigInt(a.off)));
 }
 
-function stateContains(st: VState, step: ConcreteStep): number {
+function stateContains(st: VState, step: ConcreteStep, live: number): number {
   if (st.frames.length - 1 !== step.frame) return 0;
   const regs = st.frames[st.frames.length - 1]!.regs;
   for (let r = 0; r < 11; r++) {
+    if (r < 10 && !(live & (1 << r))) continue;
     if (!regContains(regs[r]!, step.regs[r]!, step.regKinds[r])) return -(r + 1);
   }
   return 1;
 }
 
 /** The first instruction of `trace` whose concrete state no abstract state at that slot holds. */
-export function checkContainment(statesAt: Map<number, VState[]>, trace: readonly ConcreteStep[]): ContainmentViolation | undefined {
+/** `live[slot]`: registers live before the slot (dead ones are not compared: pruning ignores
+ * them, so the states reaching later instructions may hold other values for them). */
+export function checkContainment(statesAt: Map<number, VState[]>, live: Uint16Array, trace: readonly ConcreteStep[]): ContainmentViolation | undefined {
   for (const step of trace) {
     const states = statesAt.get(step.slot) ?? [];
     let worst = -1;
     let ok = false;
     for (const st of states) {
-      const r = stateContains(st, step);
+      const r = stateContains(st, step, step.frame === st.frames.length - 1 ? live[step.slot]! : 0xffff);
       if (r === 1) { ok = true; break; }
       if (r < 0) worst = -r - 1;
     }

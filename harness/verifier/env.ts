@@ -44,6 +44,9 @@ export interface Env {
   statesAt?: Map<number, VState[]>;
   /** State pruning on (default). */
   prune: boolean;
+  /** Checkpoints start with every scalar precise (containment mode). */
+  allPrecise?: boolean;
+  liveRegs?: Uint16Array;
 }
 
 export function createEnv(prog: Program, logLevel: number): Env {

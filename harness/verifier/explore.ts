@@ -190,7 +190,7 @@ class Explorer implements Walker {
     if (env.maxStatesPerInsn < n) env.maxStatesPerInsn = n;
     if (!addNew) return false;
     const cp: Checkpoint = {
-      pc, st: cloneState(path.st), parent: path.parent, hist: path.hist, branches: 1, missCnt: 0, hitCnt: 0, precise: new Set(), allPrecise: false,
+      pc, st: cloneState(path.st), parent: path.parent, hist: path.hist, branches: 1, missCnt: 0, hitCnt: 0, precise: new Set(), allPrecise: env.allPrecise === true,
     };
     if (!list) { list = []; this.explored.set(pc, list); }
     list.push(cp);
