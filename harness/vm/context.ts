@@ -18,6 +18,7 @@
 import type { ProgType } from '../isa/program.ts';
 import { ptrHi, ptrLo, type Region } from './memory.ts';
 import type { VmState } from './state.ts';
+import { slabBytes } from './slab.ts';
 
 export const ETH_HLEN = 14;
 export const SKB_CTX_SIZE = 192;
@@ -133,7 +134,7 @@ function ethProtocol(pkt: Uint8Array): number {
 
 /** The __sk_buff the program sees for a test_run packet (and optional ctx_in). */
 export function buildSkbCtx(progType: ProgType, pkt: Uint8Array, ctxIn: Uint8Array | undefined): Uint8Array {
-  const b = new Uint8Array(SKB_CTX_SIZE);
+  const b = slabBytes(SKB_CTX_SIZE);
   if (ctxIn) b.set(ctxIn.subarray(0, SKB_CTX_SIZE));
   const l2 = isL2(progType);
   le32(b, SKB.len, l2 ? pkt.length : pkt.length - ETH_HLEN);
@@ -147,7 +148,7 @@ export function buildSkbCtx(progType: ProgType, pkt: Uint8Array, ctxIn: Uint8Arr
 }
 
 export function buildXdpCtx(ctxIn: Uint8Array | undefined): Uint8Array {
-  const b = new Uint8Array(XDP_CTX_SIZE);
+  const b = slabBytes(XDP_CTX_SIZE);
   if (ctxIn) b.set(ctxIn.subarray(0, XDP_CTX_SIZE));
   if (!ctxIn || b[12]! + b[13]! + b[14]! + b[15]! === 0) le32(b, XDP.ingress_ifindex, 1);
   for (const f of [XDP.data, XDP.data_end, XDP.data_meta]) le32(b, f, 0);

@@ -12,22 +12,29 @@
  * inside must(pc) needs no run-time check (soundness tested in init-analysis.test.ts against the
  * dynamic tracking).
  */
-import { F_MASK, F_OP, F_TGT, STRIDE } from './load.ts';
+import * as layout from './code-layout.ts';
+import * as slab from './slab.ts';
+
+// Module-local copies (a read through an import binding can compile to a getter call).
+const { F_MASK, F_OP, F_TGT, STRIDE } = layout;
+const { scratchWords } = slab;
 
 const R0 = 1, R1_TO_R5 = 0x3e, R10 = 1 << 10, ALL = 0x7ff;
 /** Helpers that return void: r0 is not initialized after them. */
 const VOID_HELPERS: ReadonlySet<number> = new Set([12, 93, 94, 132, 133]);
 
 export interface InitAnalysis {
-  /** Registers initialized on every path to each pc (ALL for unreachable pcs). */
+  /** Registers initialized on every path to each pc (ALL for unreachable pcs); a scratch
+   * buffer, valid until the next load. */
   readonly must: Int32Array;
   /** Every read and every exit's r0 is proven: the program needs no run-time tracking. */
   readonly allProven: boolean;
 }
 
 export function analyzeInit(c: Int32Array, n: number, entry: number, known: (id: number) => boolean): InitAnalysis {
-  const must = new Int32Array(n + 1).fill(ALL);
-  const seen = new Uint8Array(n + 1);
+  // Scratch buffers: the caller (load.ts) is done with its own temporaries when it calls this.
+  const must = scratchWords(n + 1, 0).fill(ALL, 0, n + 1);
+  const seen = scratchWords(n + 1, 1).fill(0, 0, n + 1);
   const work: number[] = [];
   const flow = (pc: number, s: number): void => {
     if (pc < 0 || pc > n) return;

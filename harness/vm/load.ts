@@ -14,26 +14,15 @@ import type { ProgType } from '../isa/program.ts';
 import type { LoadError } from './fault.ts';
 import { XOP_CALLX, XOP_END, xopOf } from './xop.ts';
 import { analyzeInit } from './init-analysis.ts';
+import * as slab from './slab.ts';
 import { FUNC_RID, ptrHi, ptrLo } from './memory.ts';
 
-/**
- * Fields of one instruction in `Code.c` (stride 8 words): C[pc * 8 + F_*]. One allocation per
- * program keeps loading cheap; the interpreter reads the word it needs.
- */
-export const STRIDE = 8;
-/** xop | dst << 8 | src << 12 */
-export const F_OP = 0;
-export const F_OFF = 1;
-/** imm; for ld_imm64 the low half of the resolved constant. */
-export const F_IMM = 2;
-/** For ld_imm64 the high half of the resolved constant. */
-export const F_IMM2 = 3;
-/** Jump / local call target (logical pc), or -1. */
-export const F_TGT = 4;
-/** Registers read (bits 0-10) and written (bits 16-26). */
-export const F_MASK = 5;
-/** Slot index of the instruction (the kernel's numbering). */
-export const F_SLOT = 6;
+export { F_IMM, F_IMM2, F_MASK, F_MASK_ALL, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } from './code-layout.ts';
+import * as layout from './code-layout.ts';
+
+// Module-local copies (a read through an import binding can compile to a getter call).
+const { F_IMM, F_IMM2, F_MASK, F_MASK_ALL, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
+const { scratchWords, slabWords } = slab;
 
 export interface Code {
   readonly n: number;
@@ -48,6 +37,29 @@ export interface Code {
   readonly insns: readonly Insn[];
   readonly progType: ProgType;
   readonly flags: number;
+}
+
+/** The one shape of Code objects (both load paths), with `insns` decoded on first use when absent. */
+class CodeImpl implements Code {
+  private decoded: readonly Insn[] | undefined;
+  constructor(readonly n: number, readonly staticInit: boolean, readonly c: Int32Array, readonly progType: ProgType,
+    readonly flags: number, insns: readonly Insn[] | undefined, private readonly decodeInsns?: () => readonly Insn[]) {
+    this.decoded = insns;
+  }
+  get insns(): readonly Insn[] {
+    return (this.decoded ??= this.decodeInsns!());
+  }
+}
+
+/**
+ * The same code with every register read checked and every write tracked at run time (for
+ * traces, which report exactly which registers are initialized).
+ */
+export function dynamicTwin(code: Code): Code {
+  if (!code.staticInit) return code;
+  const c = code.c.slice();
+  for (let b = 0; b < code.n * STRIDE; b += STRIDE) c[b + F_MASK] = c[b + F_MASK_ALL]!;
+  return new CodeImpl(code.n, false, c, code.progType, code.flags, undefined, () => code.insns);
 }
 
 export const slotAt = (code: Code, pc: number): number => code.c[pc * STRIDE + F_SLOT]!;
@@ -191,7 +203,8 @@ function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, p
   if (row?.kind === 'ld_imm64') {
     const v = ldImm64(insn, opts, pc, t ?? -1);
     if (!Array.isArray(v)) return v;
-    [c[b + F_IMM], c[b + F_IMM2]] = v;
+    c[b + F_IMM] = v[0]!;
+    c[b + F_IMM2] = v[1]!;
   }
   return undefined;
 }
@@ -205,14 +218,16 @@ function finish(c: Int32Array, n: number, slots: number, opts: LoadOptions): boo
   if (opts.dynamicInit) return false;
   const { must, allProven } = analyzeInit(c, n, opts.entryInit ?? 0x402, opts.knownHelper ?? (() => false));
   for (let pc = 0; pc < n; pc++) {
-    const b = pc * STRIDE + F_MASK;
-    c[b] = allProven ? 0 : (c[b]! & ~0xffff) | (c[b]! & 0xffff & ~must[pc]!);
+    const b = pc * STRIDE;
+    const m = c[b + F_MASK]!;
+    c[b + F_MASK_ALL] = m;
+    c[b + F_MASK] = allProven ? 0 : (m & ~0xffff) | (m & 0xffff & ~must[pc]!);
   }
   return allProven;
 }
 
 function pcTables(n: number, slotOfPc: Int32Array, slots: number): Int32Array {
-  const pcOfSlot = new Int32Array(slots).fill(-1);
+  const pcOfSlot = scratchWords(slots + 1, 1).fill(-1, 0, slots + 1).subarray(0, slots);
   for (let i = 0; i < n; i++) pcOfSlot[slotOfPc[i]!] = i;
   return pcOfSlot;
 }
@@ -220,18 +235,17 @@ function pcTables(n: number, slotOfPc: Int32Array, slots: number): Int32Array {
 export function loadCode(insns: readonly Insn[], progType: ProgType, flags: number, opts: LoadOptions): Code | LoadError {
   const n = insns.length;
   if (n === 0) return err(-1, 'empty program');
-  const slotOfPc = new Int32Array(n + 1);
+  const slotOfPc = scratchWords(n + 1, 0).subarray(0, n + 1);
   let slots = 0;
   for (let i = 0; i < n; i++) { slotOfPc[i] = slots; slots += insns[i]!.code === 0x18 ? 2 : 1; }
   slotOfPc[n] = slots;
   const pcOfSlot = pcTables(n, slotOfPc, slots);
-  const c = new Int32Array((n + 1) * STRIDE);
+  const c = slabWords((n + 1) * STRIDE);
   for (let pc = 0; pc < n; pc++) {
     const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, opts);
     if (e) return e;
   }
-  const staticInit = finish(c, n, slots, opts);
-  return { n, staticInit, c, insns, progType, flags };
+  return new CodeImpl(n, finish(c, n, slots, opts), c, progType, flags, insns);
 }
 
 interface MutSlot { code: number; dst: number; src: number; off: number; imm: number }
@@ -256,7 +270,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
   decodeInsns: (b: Uint8Array) => Insn[]): Code | LoadError {
   if (bytes.length % 8 !== 0) return err(-1, `bytecode length ${bytes.length} is not a multiple of 8`);
   const total = bytes.length >> 3;
-  const slotOfPcAll = new Int32Array(total + 1);
+  const slotOfPcAll = scratchWords(total + 1, 0);
   let n = 0;
   for (let s = 0; s < total; n++) {
     slotOfPcAll[n] = s;
@@ -269,7 +283,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
   slotOfPcAll[n] = total;
   const slotOfPc = slotOfPcAll.subarray(0, n + 1);
   const pcOfSlot = pcTables(n, slotOfPc, total);
-  const c = new Int32Array((n + 1) * STRIDE);
+  const c = slabWords((n + 1) * STRIDE);
   const hi: MutSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   const insn: MutInsn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   for (let pc = 0; pc < n; pc++) {
@@ -279,7 +293,5 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
     const e = fillInsn(c, pc, insn, slotOfPc, pcOfSlot, opts);
     if (e) return e;
   }
-  const staticInit = finish(c, n, total, opts);
-  let insns: Insn[] | undefined;
-  return { n, staticInit, c, get insns() { return (insns ??= decodeInsns(bytes)); }, progType, flags };
+  return new CodeImpl(n, finish(c, n, total, opts), c, progType, flags, undefined, () => decodeInsns(bytes));
 }

@@ -12,7 +12,8 @@ import { buildSkbCtx, buildXdpCtx, type CtxKind, ctxKindOf, ETH_HLEN, isL2, LAYO
 import type { Fault, LoadError } from './fault.ts';
 import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
 import { setupXdpFrame, xdpPacketOut } from './xdp.ts';
-import { type Code, loadCode, loadCodeBytes, type LoadOptions, type MapRef, slotAt } from './load.ts';
+import { slabBytes } from './slab.ts';
+import { type Code, dynamicTwin, loadCode, loadCodeBytes, type LoadOptions, type MapRef, slotAt } from './load.ts';
 import { VM_MAP_TYPES, VmMap } from './maps.ts';
 import { decodePtr, Memory, ptrHi, ptrLo } from './memory.ts';
 import { MAX_BPF_STACK, VmState } from './state.ts';
@@ -150,11 +151,19 @@ export function loadVmBytes(bytes: Uint8Array, progType: ProgType, opts: VmLoadO
 /** One pooled state: runs never nest, so a run reuses the previous run's state object. */
 let pooledState: VmState | undefined;
 
+const twins = new WeakMap<Code, Code>();
+
 function newState(vp: VmProgram, input: RunInput): VmState {
-  const st = pooledState ?? new VmState(vp.code, vp.env.memory);
+  let code = vp.code;
+  if (input.trace && code.staticInit) {
+    const twin = twins.get(code) ?? dynamicTwin(code);
+    twins.set(code, twin);
+    code = twin;
+  }
+  const st = pooledState ?? new VmState(code, vp.env.memory);
   pooledState = undefined;
-  st.reset(vp.code, vp.env.memory, input.seed ?? 0);
-  st.strictAlign = ((vp.code.flags & 1) !== 0);
+  st.reset(code, vp.env.memory, input.seed ?? 0);
+  st.strictAlign = ((code.flags & 1) !== 0);
   return st;
 }
 
@@ -166,7 +175,7 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
     setupXdpFrame(st, input.packet ?? DEFAULT_PACKET);
   } else if (kind === 'skb') {
     const src = input.packet ?? DEFAULT_PACKET;
-    const pkt = mem.allocTransient('packet', src.length, 'packet')!;
+    const pkt = mem.allocTransientView('packet', slabBytes(src.length), 'packet')!;
     pkt.bytes.set(src);
     st.packetRid = pkt.rid;
     st.dataOff = !isL2(vp.code.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
@@ -176,8 +185,7 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
   if (kind === 'skb' || kind === 'xdp') {
     const pkt = mem.get(st.packetRid)!;
     const bytes = kind === 'skb' ? buildSkbCtx(vp.code.progType, pkt.bytes, input.ctx) : buildXdpCtx(input.ctx);
-    const ctx = mem.allocTransient('ctx', bytes.length, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', { owner: LAYOUTS[kind] })!;
-    ctx.bytes.set(bytes);
+    const ctx = mem.allocTransientView('ctx', bytes, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', { owner: LAYOUTS[kind] })!;
     st.ctxRid = ctx.rid;
     st.setReg(1, ctxPtr(ctx.rid));
     return;
@@ -233,10 +241,11 @@ function loop(st: VmState, input: RunInput, budget: number, trace: TraceEntry[] 
 function outputs(st: VmState, vp: VmProgram): { packetOut?: Uint8Array; ctxOut?: Uint8Array } {
   const pkt = st.packetRid ? st.mem.get(st.packetRid) : undefined;
   const ctx = st.ctxRid ? st.mem.get(st.ctxRid) : undefined;
-  const ctxOut = ctx ? ctx.bytes.slice() : undefined;
+  // The packet and context buffers are the run's own (slab views, never reused): hand them out.
+  const ctxOut = ctx?.bytes;
   if (ctxOut && vp.ctxKind === 'xdp') ctxOut.fill(0, XDP.data, XDP.data_meta + 4);
   if (ctxOut && vp.ctxKind === 'skb') for (const f of [SKB.data, SKB.data_end, SKB.data_meta]) ctxOut.fill(0, f, f + 4);
-  const packetOut = st.xdpFrame ? xdpPacketOut(st) : pkt?.bytes.slice();
+  const packetOut = st.xdpFrame ? xdpPacketOut(st) : pkt?.bytes;
   return { ...(packetOut ? { packetOut } : {}), ...(ctxOut ? { ctxOut } : {}) };
 }
 
@@ -248,7 +257,7 @@ export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {
   st.hi[10] = ptrHi(stackRid);
   st.init = 1 << 10;
   setupContext(st, vp, input);
-  if (vp.code.staticInit) st.init = 0x7ff; // every read proven: tracking is off (load.ts)
+  if (st.code.staticInit) st.init = 0x7ff; // every read proven: tracking is off (load.ts)
   const budget = input.budget ?? DEFAULT_BUDGET;
   const trace = input.trace ? [] as TraceEntry[] : undefined;
   const prev = accessOptions.uninitStackOk;

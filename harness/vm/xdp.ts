@@ -7,6 +7,7 @@
  * DIVERGENCE: sizeof(struct xdp_frame) and skb_shared_info are taken as 40 and 320 bytes.
  */
 import type { VmState } from './state.ts';
+import { slabBytes } from './slab.ts';
 
 export const XDP_PACKET_HEADROOM = 256;
 const FRAME_SIZE = 4096;
@@ -18,7 +19,7 @@ const EINVAL = 22, EACCES = 13;
 /** Build the frame around the input packet and map the packet region onto it. */
 export function setupXdpFrame(st: VmState, packet: Uint8Array): void {
   const size = Math.max(FRAME_SIZE, XDP_PACKET_HEADROOM + packet.length + SHINFO_SIZE);
-  st.xdpFrame = new Uint8Array(size);
+  st.xdpFrame = slabBytes(size);
   st.xdpFrame.set(packet, XDP_PACKET_HEADROOM);
   st.xdpMeta = st.xdpData = XDP_PACKET_HEADROOM;
   st.xdpEnd = XDP_PACKET_HEADROOM + packet.length;

@@ -1,0 +1,39 @@
+/**
+ * Slab allocation of typed arrays: `new Int32Array(n)` costs microseconds here (a fresh backing
+ * store each time), a view into a large pre-zeroed slab costs a fraction of that. Views are
+ * handed out once and never reused, so each is zero-filled and owned by its taker; a slab is
+ * freed by the GC when no view into it is alive.
+ */
+const SLAB_BYTES = 1 << 20;
+
+let bytes = new Uint8Array(SLAB_BYTES);
+let bytesAt = 0;
+let words = new Int32Array(SLAB_BYTES >> 2);
+let wordsAt = 0;
+
+/** A zero-filled Uint8Array of n bytes. */
+export function slabBytes(n: number): Uint8Array {
+  if (n > SLAB_BYTES >> 4) return new Uint8Array(n);
+  if (bytesAt + n > bytes.length) { bytes = new Uint8Array(SLAB_BYTES); bytesAt = 0; }
+  const v = bytes.subarray(bytesAt, bytesAt + n);
+  bytesAt += (n + 7) & ~7;
+  return v;
+}
+
+/** A zero-filled Int32Array of n words. */
+export function slabWords(n: number): Int32Array {
+  if (n > words.length >> 4) return new Int32Array(n);
+  if (wordsAt + n > words.length) { words = new Int32Array(SLAB_BYTES >> 2); wordsAt = 0; }
+  const v = words.subarray(wordsAt, wordsAt + n);
+  wordsAt += n;
+  return v;
+}
+
+/** Scratch Int32Array of at least n words for temporary use (reused by the next call). */
+let scratchA = new Int32Array(1024);
+let scratchB = new Int32Array(1024);
+export function scratchWords(n: number, which: 0 | 1): Int32Array {
+  if (which === 0) { if (scratchA.length < n) scratchA = new Int32Array(n * 2); return scratchA; }
+  if (scratchB.length < n) scratchB = new Int32Array(n * 2);
+  return scratchB;
+}
