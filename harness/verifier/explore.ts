@@ -9,7 +9,7 @@ import { BPF_JMP, BPF_JMP32, bpfClass, opcodeRow, type OpcodeKind } from '../isa
 import { kernelInsnText } from '../isa/disasm.ts';
 import type { CfgInfo } from './cfg.ts';
 import type { Env } from './env.ts';
-import { E2BIG, EINVAL, reject } from './checks/reject.ts';
+import { E2BIG, EINVAL, reject, unsupported } from './checks/reject.ts';
 import { BtState, backtrack, histEntry } from './precision.ts';
 import { type Checkpoint, regKey, slotKey, statesEqual, statesMaybeLooping } from './prune.ts';
 import { ptrReg } from './state/reg.ts';
@@ -27,7 +27,7 @@ const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
 
 type Handler = (w: Walker, insn: Insn) => number;
 const HANDLERS: Readonly<Record<OpcodeKind, Handler>> = {
-  alu, end: alu, ja, jcond, may_goto: () => reject('may_goto is not modelled', EINVAL), call, exit,
+  alu, end: alu, ja, jcond, may_goto: () => unsupported('may_goto'), call, exit,
   ld_imm64: ld, ld_abs: ld, ld_ind: ld, ldx, st, stx, atomic: stx,
 };
 
