@@ -116,7 +116,13 @@ export class VmMap {
 
   // ---- queue, stack, bloom filter ----
   push(value: Uint8Array, flags: number): number {
-    if (this.def.type === 'bloom_filter') { this.bloom.add(keyStr(value)); return 0; }
+    // bloom_map_push_elem takes only BPF_ANY; queue_stack_map_push_elem refuses NOEXIST and unknown flags.
+    if (this.def.type === 'bloom_filter') {
+      if (flags !== BPF_ANY) return -EINVAL;
+      this.bloom.add(keyStr(value));
+      return 0;
+    }
+    if (flags === BPF_NOEXIST || flags > BPF_EXIST) return -EINVAL;
     if (this.items.length >= this.def.maxEntries) {
       if (flags !== BPF_EXIST) return -E2BIG;
       this.items.shift();

@@ -124,6 +124,24 @@ describe('registers, calls, control', () => {
   });
 });
 
+describe('queue, stack and bloom filter flags', () => {
+  // *(u64 *)(r10 -8) = 7; r1 = map[0]; r2 = r10 - 8; r3 = FLAGS; call bpf_map_push_elem; exit
+  const push = (flags: number): Insn[] => [I(0x7a, 10, 0, -8, 7), mapFd(1, 0), I(0xbf, 2, 10, 0, 0), I(0x07, 2, 0, 0, -8), mov(3, flags), call(87), EXIT];
+  const BLOOM: MapDef = { type: 'bloom_filter', keySize: 0, valueSize: 8, maxEntries: 4, mapExtra: 3 };
+  const QUEUE: MapDef = { type: 'queue', keySize: 0, valueSize: 8, maxEntries: 4 };
+  it('bloom filter push takes only BPF_ANY (live 6.18 returned -EINVAL for flags 1)', () => {
+    expect(r0(run(push(0), [BLOOM]))).toBe(0n);
+    expect(r0(run(push(1), [BLOOM]))).toBe(BigInt.asUintN(64, -22n));
+    expect(r0(run(push(2), [BLOOM]))).toBe(BigInt.asUintN(64, -22n));
+  });
+  it('queue push refuses BPF_NOEXIST and unknown flags', () => {
+    expect(r0(run(push(0), [QUEUE]))).toBe(0n);
+    expect(r0(run(push(2), [QUEUE]))).toBe(0n);
+    expect(r0(run(push(1), [QUEUE]))).toBe(BigInt.asUintN(64, -22n));
+    expect(r0(run(push(4), [QUEUE]))).toBe(BigInt.asUintN(64, -22n));
+  });
+});
+
 describe('spin locks and ring buffers', () => {
   const LOCKED: MapDef = { type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, btf: { fields: [{ kind: 'spin_lock', off: 0 }] } };
   const lockCall = (id: number): Insn[] => [I(0xbf, 1, 6, 0, 0), call(id)];
