@@ -6,7 +6,7 @@
  */
 import type { Insn } from '../isa/insn.ts';
 import { BPF_JMP, BPF_JMP32, bpfClass, opcodeRow, type OpcodeKind } from '../isa/opcodes.ts';
-import { kernelInsnText } from '../isa/disasm.ts';
+import { kernelInsnBody } from '../isa/disasm.ts';
 import type { CfgInfo } from './cfg.ts';
 import type { Env } from './env.ts';
 import { E2BIG, EINVAL, reject, unsupported } from './checks/reject.ts';
@@ -58,6 +58,7 @@ class Explorer implements Walker {
     this.logging = env.logLevel > 0;
     this.path = { st: initialState(), pc: 0, from: -1, parent: null, hist: [] };
     this.st = this.path.st;
+    if (this.logging && env.logLevel >= 2) env.events.push({ kind: 'state', pc: 0, state: toLogState(this.st) });
   }
 
   cur() { return this.st.frames[this.st.frames.length - 1]!; }
@@ -113,13 +114,14 @@ class Explorer implements Walker {
       this.stackNote = -1;
       this.pushedNow = [];
       const frame = path.st.frames.length - 1;
+      const before = this.logging ? this.snapshot() : undefined;
       const cls = bpfClass(insn.code);
       if (cls === BPF_JMP || cls === BPF_JMP32) env.jmpsProcessed++;
       const next = HANDLERS[row.kind](this, insn);
       const e = histEntry(pc, frame, this.stackNote % 8, this.stackNote < 0 ? -1 : Math.floor(this.stackNote / 8));
       path.hist.push(e);
       for (const p of this.pushedNow) p.hist.push(e);
-      if (this.logging) this.logInsn(pc, insn, frame);
+      if (before) this.logInsn(pc, insn, frame, before);
       if (next === EXIT_PATH) {
         if (!this.endPath()) return;
         continue;
@@ -136,10 +138,26 @@ class Explorer implements Walker {
     l.push(cloneState(st));
   }
 
-  private logInsn(pc: number, insn: Insn, frame: number): void {
+  private snapshot(): { regs: unknown[]; stack: unknown[]; depth: number } {
+    const f = this.cur();
+    return { regs: f.regs.slice(), stack: f.stack.slice(), depth: this.st.frames.length };
+  }
+
+  /** The instruction line; the state after it shows what the instruction wrote (the kernel prints
+   * the registers and slots it "scratched"). */
+  private logInsn(pc: number, insn: Insn, frame: number, before: { regs: unknown[]; stack: unknown[]; depth: number }): void {
     const env = this.env;
-    const text = kernelInsnText(insn);
-    const after = env.logLevel >= 2 ? toLogState(this.st) : undefined;
+    const text = kernelInsnBody(insn);
+    let after;
+    if (env.logLevel >= 2) {
+      const full = toLogState(this.st);
+      const f = this.cur();
+      const same = before.depth === this.st.frames.length;
+      const cur = full.frames[full.frames.length - 1]!;
+      const regs = new Map([...cur.regs].filter(([r]) => !same || f.regs[r] !== before.regs[r]));
+      const stack = cur.stack.filter((sl) => !same || f.stack[-sl.off / 8 - 1] !== before.stack[-sl.off / 8 - 1]);
+      if (regs.size || stack.length) after = { frames: [{ ...cur, regs, stack }] };
+    }
     env.events.push({ kind: 'insn', pc, code: insn.code, text, ...(after ? { after } : {}), frame });
   }
 

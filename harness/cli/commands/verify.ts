@@ -17,6 +17,13 @@ import { createKernelTarget } from '../../kernel/target.ts';
 import { parseVerifierLog } from '../../kernel/log/parse.ts';
 import { formatStateSummary, summarizeStates } from '../../kernel/log/summary.ts';
 import { errnoName } from '../../kernel/capability.ts';
+import { firstStateDifference, formatDifference } from '../../verifier/state-diff.ts';
+
+/** --target both with different verdicts: the first instruction whose states differ (model's part). */
+function bothDifference(program: Parameters<Target['verify']>[0], targets: Target[], opts: VerifyOptions): string {
+  const [k, m] = targets.map((t) => t.verify(program, { ...opts, states: true, logLevel: 2 }));
+  return formatDifference(firstStateDifference(k!.events ?? [], m!.events ?? []));
+}
 
 interface VerifyArgs {
   file: string;
@@ -84,10 +91,13 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       logLevel: (argv.states ? 2 : argv.log) as 0 | 1 | 2, states: argv.states,
       ...(argv.flag.length ? { extraFlags: flagsOf(argv.flag) } : {}),
     };
+    const results: VerifyResult[] = [];
     for (const t of targets) {
       const r = t.verify(program, opts);
+      results.push(r);
       const printLog = argv.log > 0 ? r : { ...r, log: undefined };
       process.stdout.write(SECTIONS.map((s) => s(printLog)).join(''));
     }
+    if (targets.length === 2 && results[0]!.verdict !== results[1]!.verdict) process.stdout.write(bothDifference(program, targets, opts));
   },
 };

@@ -1,0 +1,43 @@
+/**
+ * The model verifier as a Target (harness/targets.ts): verify() with the kernel-format log
+ * rendered from the model's events (harness/verifier/log.ts) and, on request, the structured
+ * events and the states at every instruction; run() executes in our VM (the model's semantics
+ * of execution), giving r0's low 32 bits as the kernel's test_run would.
+ */
+import type { Program } from '../isa/program.ts';
+import type { RunInput, RunResult, Target, VerifyOptions, VerifyResult } from '../targets.ts';
+import { isLoadError, loadVmProgram, runVm } from '../vm/index.ts';
+import { verify } from './index.ts';
+import { renderLog } from './log.ts';
+import type { VerifierState } from './state/log-state.ts';
+import { toLogState } from './state/to-log.ts';
+
+export function createModelTarget(): Target {
+  return {
+    name: 'model',
+    verify(program: Program, options: VerifyOptions = {}): VerifyResult {
+      const p = options.extraFlags ? { ...program, flags: ((program.flags ?? 0) | options.extraFlags) >>> 0 } : program;
+      const level = options.states ? 2 : options.logLevel ?? 0;
+      const r = verify(p, { logLevel: level, ...(options.states ? { statesAt: true } : {}) });
+      const statesAt = r.statesAt
+        ? new Map<number, VerifierState[]>([...r.statesAt].map(([pc, sts]) => [pc, sts.map(toLogState)]))
+        : undefined;
+      return {
+        target: 'model', verdict: r.verdict, errno: r.errno,
+        ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.unsupported ? { unsupported: r.unsupported } : {}),
+        stats: { insnsProcessed: r.insnsProcessed },
+        ...(level > 0 ? { log: renderLog(r.events) } : {}),
+        ...(options.states ? { events: r.events } : {}),
+        ...(statesAt ? { statesAt } : {}),
+      };
+    },
+    run(program: Program, input: RunInput = {}): RunResult {
+      const vp = loadVmProgram(program);
+      if (isLoadError(vp)) return { target: 'model', error: vp.message };
+      const r = runVm(vp, { ...(input.data ? { packet: input.data } : {}), ...(input.ctx ? { ctx: input.ctx } : {}) });
+      if (r.kind === 'fault') return { target: 'model', error: `VM fault: ${r.fault.message}` };
+      return { target: 'model', retval: Number(r.r0 & 0xffffffffn) };
+    },
+  };
+}
