@@ -127,3 +127,17 @@ export function describeDisagreements(rep: SuiteReport): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** `verifuzz conformance --suite kernel-verifier.jsonl --target model`: prints the agreement and
+ * each disagreement; exit 0 when verdicts agree on >= 95% and reject reasons on >= 80%. */
+export function reportKernelVerifierModel(records: readonly KernelVerifierRecord[], print: (line: string) => void): number {
+  const rep = runKernelVerifierSuite(records);
+  const n = rep.cases.length;
+  const vp = n ? (100 * rep.verdictAgree) / n : 0;
+  const ep = rep.bothReject ? (100 * rep.errorAgree) / rep.bothReject : 100;
+  const dis = describeDisagreements(rep).trim();
+  if (dis) print(dis);
+  print(`excluded: ${[...rep.excluded.values()].reduce((a, b) => a + b, 0)} records (${[...rep.excluded].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${v} ${k}`).join('; ')}; ...)`);
+  print(`model vs live 6.18: ${rep.verdictAgree}/${n} verdicts agree (${vp.toFixed(1)}%), ${rep.errorAgree}/${rep.bothReject} reject reasons agree (${ep.toFixed(1)}%)`);
+  return vp >= 95 && ep >= 80 ? 0 : 1;
+}

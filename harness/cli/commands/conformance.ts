@@ -19,6 +19,7 @@ import { formatSelftestReport, runSelftestSuite, selftestPassed, summarize } fro
 import type { SelftestRecord } from '../../kernel/selftest/record.ts';
 import { loadConformanceSuite, reportConformance } from '../../vm/conformance.ts';
 import { reportSelftestsVm, type SelftestRecord as VmSelftestRecord } from '../../vm/selftests.ts';
+import { type KernelVerifierRecord, reportKernelVerifierModel } from '../../verifier/suite.ts';
 
 type SuiteKind = 'bpf-conformance' | 'kernel-verifier';
 type TargetArg = 'vm' | 'kernel' | 'model';
@@ -54,6 +55,7 @@ const RUNNERS: Partial<Record<`${SuiteKind}:${TargetArg}`, Runner>> = {
   'kernel-verifier:kernel': kernelVerifierWithKernel,
   'kernel-verifier:vm': kernelVerifierWithVm,
   'bpf-conformance:vm': bpfConformanceWithVm,
+  'kernel-verifier:model': (suite, filter) => reportKernelVerifierModel(readRecords<KernelVerifierRecord>(suite).filter((r) => !filter || filter.test(r.name)), (l) => process.stdout.write(l + '\n')),
 };
 
 function readRecords<T>(file: string): T[] {
