@@ -19,6 +19,7 @@ import { EXIT_PATH, type Walker } from './walker.ts';
 import { alu } from './transfer/alu.ts';
 import { call, exit } from './transfer/call.ts';
 import { ja, jcond } from './transfer/jmp.ts';
+import { mayGoto } from './transfer/may-goto.ts';
 import { ld } from './transfer/ld.ts';
 import { ldx, st, stx } from './transfer/mem.ts';
 
@@ -27,7 +28,7 @@ const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
 
 type Handler = (w: Walker, insn: Insn) => number;
 const HANDLERS: Readonly<Record<OpcodeKind, Handler>> = {
-  alu, end: alu, ja, jcond, may_goto: () => unsupported('may_goto'), call, exit,
+  alu, end: alu, ja, jcond, may_goto: mayGoto, call, exit,
   ld_imm64: ld, ld_abs: ld, ld_ind: ld, ldx, st, stx, atomic: stx,
 };
 
@@ -85,6 +86,17 @@ class Explorer implements Walker {
     if (p.parent) p.parent.branches++;
     this.pending.push(p);
     this.pushedNow.push(p);
+  }
+
+  /** find_prev_entry: the most recent unfinished checkpoint at `pc` older than the path's own. */
+  prevEntry(pc: number): Checkpoint | undefined {
+    const list = this.explored.get(pc) ?? [];
+    const own = this.path.parent;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const cp = list[i]!;
+      if (cp !== own && cp.branches > 0 && cp.st.frames.length === this.st.frames.length) return cp;
+    }
+    return undefined;
   }
 
   log(text: string): void {
@@ -190,7 +202,12 @@ class Explorer implements Walker {
         const cp = list[i]!;
         n++;
         if (cp.branches > 0) {
-          if (statesMaybeLooping(cp.st, path.st) && statesEqual(cp, path.st, this.live, true)) {
+          if (this.cfg.forceCheckpoint[pc] && (cp.st.mayGotoDepth ?? 0) !== (path.st.mayGotoDepth ?? 0)
+            && statesEqual(cp, path.st, this.live, 'range')) {
+            cp.hitCnt++;
+            return true;
+          }
+          if ((cp.st.mayGotoDepth ?? 0) === (path.st.mayGotoDepth ?? 0) && statesMaybeLooping(cp.st, path.st) && statesEqual(cp, path.st, this.live, true)) {
             reject(`infinite loop detected at insn ${pc}`, EINVAL);
           }
           if (env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) addNew = false;

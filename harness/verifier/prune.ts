@@ -58,7 +58,8 @@ function regsExact(o: Reg, c: Reg, ids: IdMap): boolean {
 
 const within = (o: Reg, c: Reg): boolean => rangeWithin(o.s, c.s) && tnumIn(o.s.varOff, c.s.varOff);
 
-function regsafe(o: Reg, c: Reg, precise: boolean, ids: IdMap, exact: boolean): boolean {
+function regsafe(o: Reg, c: Reg, precise: boolean, ids: IdMap, exact: boolean | 'range'): boolean {
+  if (exact === 'range') { precise = true; exact = false; }
   if (exact) return regsExact(o, c, ids);
   if (o.type === 'not_init') return true;
   if (o.type !== c.type || o.flags !== c.flags) return false;
@@ -93,11 +94,11 @@ function scalarRegForStack(s: Slot): Reg | undefined {
   return UNBOUND;
 }
 
-function stacksafe(cp: Checkpoint, fi: number, o: Frame, c: Frame, ids: IdMap, exact: boolean): boolean {
+function stacksafe(cp: Checkpoint, fi: number, o: Frame, c: Frame, ids: IdMap, exact: boolean | 'range'): boolean {
   for (let spi = 0; spi < STACK_SLOTS; spi++) {
     const os = o.stack[spi] ?? INVALID_SLOT;
     const cs = c.stack[spi] ?? INVALID_SLOT;
-    if (exact) {
+    if (exact === true) {
       if (os.types !== cs.types) return false;
       if (isSpilledReg(os) && !regsExact(os.spilled!, cs.spilled!, ids)) return false;
       continue;
@@ -107,7 +108,7 @@ function stacksafe(cp: Checkpoint, fi: number, o: Frame, c: Frame, ids: IdMap, e
     const orr = scalarRegForStack(os);
     const crr = scalarRegForStack(cs);
     if (orr && crr) {
-      if (!regsafe(orr, crr, orr !== UNBOUND && precise, ids, false)) return false;
+      if (!regsafe(orr, crr, orr !== UNBOUND && precise, ids, exact === 'range' && orr !== UNBOUND ? 'range' : false)) return false;
       continue;
     }
     for (let k = 0; k < 8; k++) {
@@ -116,7 +117,7 @@ function stacksafe(cp: Checkpoint, fi: number, o: Frame, c: Frame, ids: IdMap, e
       if (oc === '?' || oc === 'm') continue;
       if (oc !== cc) return false;
     }
-    if (isSpilledReg(os) && !regsafe(os.spilled!, cs.spilled!, precise, ids, false)) return false;
+    if (isSpilledReg(os) && !regsafe(os.spilled!, cs.spilled!, precise, ids, exact === 'range' ? 'range' : false)) return false;
   }
   return true;
 }
@@ -128,7 +129,9 @@ function liveMask(st: VState, fi: number, pc: number, live: Uint16Array): number
   return (live[callsite + 1] ?? 0xffff) & ~0x3f | (1 << 10);
 }
 
-export function statesEqual(cp: Checkpoint, cur: VState, live: Uint16Array, exact: boolean): boolean {
+/** exact: true (infinite-loop check), 'range' (RANGE_WITHIN: every scalar compared by range,
+ * as for may_goto loop entries), false (NOT_EXACT: precision decides). */
+export function statesEqual(cp: Checkpoint, cur: VState, live: Uint16Array, exact: boolean | 'range'): boolean {
   const old = cp.st;
   if (old.frames.length !== cur.frames.length) return false;
   if (old.lockId !== 0 !== (cur.lockId !== 0)) return false;
@@ -139,7 +142,7 @@ export function statesEqual(cp: Checkpoint, cur: VState, live: Uint16Array, exac
     const o = old.frames[fi]!;
     const c = cur.frames[fi]!;
     if (o.callsite !== c.callsite) return false;
-    const mask = exact ? 0xffff : liveMask(old, fi, cp.pc, live);
+    const mask = exact === true ? 0xffff : liveMask(old, fi, cp.pc, live);
     for (let r = 0; r < 11; r++) {
       if (!(mask & (1 << r))) continue;
       const precise = cp.allPrecise || cp.precise.has(regKey(fi, r));

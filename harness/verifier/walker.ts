@@ -24,6 +24,8 @@ export interface Walker {
   /** Append a log line (only when logging). */
   log(text: string): void;
   readonly logging: boolean;
+  /** The previous loop-entry checkpoint at `pc` on the current path (may_goto widening). */
+  prevEntry(pc: number): import('./prune.ts').Checkpoint | undefined;
 }
 
 /** A handler's result: the next slot to execute, or EXIT_PATH when this path is done. */

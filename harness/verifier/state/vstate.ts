@@ -45,6 +45,8 @@ export interface VState {
   /** Active spin lock: id of the pointer it was taken through (0 when none). */
   lockId: number;
   lockMap: number;
+  /** may_goto iterations taken on this path (may_goto_depth). */
+  mayGotoDepth?: number;
 }
 
 export function newFrame(frameno: number, callsite: number, subprog: number): Frame {
@@ -58,7 +60,7 @@ export function cloneFrame(f: Frame): Frame {
 }
 
 export function cloneState(s: VState): VState {
-  return { frames: s.frames.map(cloneFrame), refs: s.refs.slice(), lockId: s.lockId, lockMap: s.lockMap };
+  return { frames: s.frames.map(cloneFrame), refs: s.refs.slice(), lockId: s.lockId, lockMap: s.lockMap, mayGotoDepth: s.mayGotoDepth ?? 0 };
 }
 
 export const curFrame = (s: VState): Frame => s.frames[s.frames.length - 1]!;
