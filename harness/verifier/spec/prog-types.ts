@@ -70,6 +70,19 @@ const tcClsAct: Access = (off, size, write, ldsx) => {
   return r;
 };
 
+const CG_SKB_WRITABLE: readonly [number, number][] = [[SKB.mark, 4], [SKB.priority, 4], [SKB.cb0, 20], [SKB.tstamp, 8]];
+
+/** cg_skb_is_valid_access (CAP_BPF: data and data_end readable as packet pointers). */
+const cgroupSkb: Access = (off, size, write, ldsx) => {
+  if (inField(off, SKB.tc_classid) || inField(off, SKB.data_meta) || inField(off, SKB.wire_len)) return undefined;
+  if (write && !CG_SKB_WRITABLE.some(([s, n]) => inField(off, s, n))) return undefined;
+  const r = skbCommon(off, size, write, ldsx);
+  if (r === undefined) return undefined;
+  if (inField(off, SKB.data)) return 'pkt';
+  if (inField(off, SKB.data_end)) return 'pkt_end';
+  return r;
+};
+
 const xdp: Access = (off, size, write) => {
   if (off === 20) return undefined; // egress_ifindex: only BPF_XDP_DEVMAP
   if (write) return undefined;
@@ -100,6 +113,8 @@ export interface ProgTypeSpec {
   readonly pkt: 'none' | 'read' | 'write';
   /** Legacy LD_ABS / LD_IND allowed (may_access_skb). */
   readonly ldAbs: boolean;
+  /** check_return_code: the range R0 must be in at the main program's exit. */
+  readonly retRange?: readonly [number, number];
 }
 
 const SPECS: Partial<Record<ProgType, ProgTypeSpec>> = {
@@ -107,6 +122,7 @@ const SPECS: Partial<Record<ProgType, ProgTypeSpec>> = {
   sched_cls: { ctx: tcClsAct, pkt: 'write', ldAbs: true },
   sched_act: { ctx: tcClsAct, pkt: 'write', ldAbs: true },
   xdp: { ctx: xdp, pkt: 'write', ldAbs: false },
+  cgroup_skb: { ctx: cgroupSkb, pkt: 'read', ldAbs: false, retRange: [0, 1] },
   raw_tracepoint: { ctx: rawTp, pkt: 'none', ldAbs: false },
   tracepoint: { ctx: tracepoint, pkt: 'none', ldAbs: false },
   kprobe: { ctx: kprobe, pkt: 'none', ldAbs: false },

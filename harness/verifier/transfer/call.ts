@@ -13,7 +13,7 @@ import { type CallMeta, checkFuncArg } from '../checks/helper-args.ts';
 import { checkRegRead } from '../checks/regs.ts';
 import { E2BIG, EINVAL, reject, unsupported } from '../checks/reject.ts';
 import { helperForProg, helperProto, type HelperProto } from '../spec/helpers.ts';
-import { MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, type Reg, UNKNOWN_SCALAR, ptrReg, withReg } from '../state/reg.ts';
+import { MEM_RINGBUF, NOT_INIT, PTR_MAYBE_NULL, type Reg, UNKNOWN_SCALAR, ptrReg, regStr, withReg } from '../state/reg.ts';
 import { MAX_CALL_FRAMES, mapAllRegs, newFrame } from '../state/vstate.ts';
 import { EXIT_PATH, type Walker } from '../walker.ts';
 import { stackClobber } from './stack.ts';
@@ -169,5 +169,21 @@ export function exit(w: Walker, insn: Insn): number {
     reject('BPF_EXIT instruction in main prog would lead to reference leak', EINVAL);
   }
   checkRegRead(w, 0);
+  checkReturnCode(w);
   return EXIT_PATH;
+}
+
+/** check_return_code for program types with a return range (cgroup_skb: [0, 1]). */
+function checkReturnCode(w: Walker): void {
+  const range = w.env.spec?.retRange;
+  if (!range) return;
+  const r0 = w.cur().regs[0]!;
+  if (r0.type !== 'scalar') reject(`At program exit the register R0 is not a known value (${regStr(r0)})`, EINVAL);
+  w.markPreciseReg(0);
+  if (r0.s.smin >= BigInt(range[0]) && r0.s.smax <= BigInt(range[1])) return;
+  let text = 'At program exit the register R0 has';
+  if (r0.s.smin > -(1n << 63n)) text += ` smin=${r0.s.smin}`;
+  if (r0.s.smax < (1n << 63n) - 1n) text += ` smax=${r0.s.smax}`;
+  if (r0.s.smin === -(1n << 63n) && r0.s.smax === (1n << 63n) - 1n) text += ' unknown scalar value';
+  reject(`${text} should have been in [${range[0]}, ${range[1]}]`, EINVAL);
 }
