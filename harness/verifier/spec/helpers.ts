@@ -32,6 +32,9 @@ export interface HelperProto {
 
 const TRACING: readonly ProgType[] = ['kprobe', 'tracepoint', 'raw_tracepoint', 'perf_event', 'raw_tracepoint_writable'];
 const TC: readonly ProgType[] = ['sched_cls', 'sched_act'];
+const LWT: readonly ProgType[] = ['lwt_in', 'lwt_out', 'lwt_xmit'];
+const TC_XMIT: readonly ProgType[] = [...TC, 'lwt_xmit'];
+const TC_LWT: readonly ProgType[] = [...TC, ...LWT];
 const SKB_READ: readonly ProgType[] = ['socket_filter', 'sched_cls', 'sched_act', 'lwt_in', 'lwt_out', 'lwt_xmit', 'cgroup_skb', 'sk_skb'];
 const CSUM: readonly ProgType[] = ['sched_cls', 'sched_act', 'xdp', 'lwt_in', 'lwt_out', 'lwt_xmit', 'sk_skb'];
 const PERF_OUT: readonly ProgType[] = ['socket_filter', 'sched_cls', 'sched_act', 'xdp', 'cgroup_skb', 'lwt_in', 'lwt_out', 'lwt_xmit', ...TRACING];
@@ -45,24 +48,24 @@ const ROWS: HelperProto[] = [
   { id: 6, name: 'trace_printk', args: ['mem', 'const_size'], ret: 'integer', progs: 'base' },
   { id: 7, name: 'get_prandom_u32', args: [], ret: 'integer', progs: 'base' },
   { id: 8, name: 'get_smp_processor_id', args: [], ret: 'integer', progs: 'base' },
-  { id: 9, name: 'skb_store_bytes', args: ['ctx', 'anything', 'mem', 'const_size', 'anything'], ret: 'integer', progs: TC, changesPktData: true },
-  { id: 10, name: 'l3_csum_replace', args: ['ctx', 'anything', 'anything', 'anything', 'anything'], ret: 'integer', progs: TC, changesPktData: true },
-  { id: 11, name: 'l4_csum_replace', args: ['ctx', 'anything', 'anything', 'anything', 'anything'], ret: 'integer', progs: TC, changesPktData: true },
+  { id: 9, name: 'skb_store_bytes', args: ['ctx', 'anything', 'mem', 'const_size', 'anything'], ret: 'integer', progs: TC_XMIT, changesPktData: true },
+  { id: 10, name: 'l3_csum_replace', args: ['ctx', 'anything', 'anything', 'anything', 'anything'], ret: 'integer', progs: TC_XMIT, changesPktData: true },
+  { id: 11, name: 'l4_csum_replace', args: ['ctx', 'anything', 'anything', 'anything', 'anything'], ret: 'integer', progs: TC_XMIT, changesPktData: true },
   { id: 12, name: 'tail_call', args: ['ctx', 'const_map_ptr', 'anything'], ret: 'void', progs: 'base' },
-  { id: 13, name: 'clone_redirect', args: ['ctx', 'anything', 'anything'], ret: 'integer', progs: TC },
+  { id: 13, name: 'clone_redirect', args: ['ctx', 'anything', 'anything'], ret: 'integer', progs: TC_XMIT },
   { id: 14, name: 'get_current_pid_tgid', args: [], ret: 'integer', progs: TRACING },
   { id: 15, name: 'get_current_uid_gid', args: [], ret: 'integer', progs: TRACING },
   { id: 16, name: 'get_current_comm', args: ['uninit_mem', 'const_size'], ret: 'integer', progs: TRACING },
-  { id: 17, name: 'get_cgroup_classid', args: ['ctx'], ret: 'integer', progs: TC },
+  { id: 17, name: 'get_cgroup_classid', args: ['ctx'], ret: 'integer', progs: TC_LWT },
   { id: 18, name: 'skb_vlan_push', args: ['ctx', 'anything', 'anything'], ret: 'integer', progs: TC, changesPktData: true },
   { id: 19, name: 'skb_vlan_pop', args: ['ctx'], ret: 'integer', progs: TC, changesPktData: true },
-  { id: 23, name: 'redirect', args: ['anything', 'anything'], ret: 'integer', progs: [...TC, 'xdp'] },
+  { id: 23, name: 'redirect', args: ['anything', 'anything'], ret: 'integer', progs: [...TC_XMIT, 'xdp'] },
   { id: 25, name: 'perf_event_output', args: ['ctx', 'const_map_ptr', 'anything', 'mem', 'const_size_or_zero'], ret: 'integer', progs: PERF_OUT },
   { id: 26, name: 'skb_load_bytes', args: ['ctx', 'anything', 'uninit_mem', 'const_size'], ret: 'integer', progs: SKB_READ },
   { id: 28, name: 'csum_diff', args: ['mem_or_null', 'const_size_or_zero', 'mem_or_null', 'const_size_or_zero', 'anything'], ret: 'integer', progs: CSUM, pktAccess: true },
-  { id: 34, name: 'get_hash_recalc', args: ['ctx'], ret: 'integer', progs: TC },
-  { id: 39, name: 'skb_pull_data', args: ['ctx', 'anything'], ret: 'integer', progs: TC, changesPktData: true },
-  { id: 40, name: 'csum_update', args: ['ctx', 'anything'], ret: 'integer', progs: TC },
+  { id: 34, name: 'get_hash_recalc', args: ['ctx'], ret: 'integer', progs: TC_LWT },
+  { id: 39, name: 'skb_pull_data', args: ['ctx', 'anything'], ret: 'integer', progs: TC_LWT, changesPktData: true },
+  { id: 40, name: 'csum_update', args: ['ctx', 'anything'], ret: 'integer', progs: TC_XMIT },
   { id: 42, name: 'get_numa_node_id', args: [], ret: 'integer', progs: 'base' },
   { id: 44, name: 'xdp_adjust_head', args: ['ctx', 'anything'], ret: 'integer', progs: ['xdp'], changesPktData: true },
   { id: 54, name: 'xdp_adjust_meta', args: ['ctx', 'anything'], ret: 'integer', progs: ['xdp'], changesPktData: true },

@@ -83,6 +83,20 @@ const cgroupSkb: Access = (off, size, write, ldsx) => {
   return r;
 };
 
+const LWT_WRITABLE: readonly [number, number][] = [[SKB.mark, 4], [SKB.priority, 4], [SKB.cb0, 20]];
+
+/** lwt_is_valid_access (lwt_in, lwt_out, lwt_xmit). */
+const lwt: Access = (off, size, write, ldsx) => {
+  if (inField(off, SKB.tc_classid) || (off >= SKB.family && off < SKB.local_port_end) || inField(off, SKB.data_meta)
+    || inField(off, SKB.tstamp, 8) || inField(off, SKB.wire_len) || inField(off, SKB.hwtstamp, 8)) return undefined;
+  if (write && !LWT_WRITABLE.some(([s, n]) => inField(off, s, n))) return undefined;
+  const r = skbCommon(off, size, write, ldsx);
+  if (r === undefined) return undefined;
+  if (inField(off, SKB.data)) return 'pkt';
+  if (inField(off, SKB.data_end)) return 'pkt_end';
+  return r;
+};
+
 const xdp: Access = (off, size, write) => {
   if (off === 20) return undefined; // egress_ifindex: only BPF_XDP_DEVMAP
   if (write) return undefined;
@@ -122,6 +136,9 @@ const SPECS: Partial<Record<ProgType, ProgTypeSpec>> = {
   sched_cls: { ctx: tcClsAct, pkt: 'write', ldAbs: true },
   sched_act: { ctx: tcClsAct, pkt: 'write', ldAbs: true },
   xdp: { ctx: xdp, pkt: 'write', ldAbs: false },
+  lwt_in: { ctx: lwt, pkt: 'read', ldAbs: false },
+  lwt_out: { ctx: lwt, pkt: 'read', ldAbs: false },
+  lwt_xmit: { ctx: lwt, pkt: 'write', ldAbs: false },
   cgroup_skb: { ctx: cgroupSkb, pkt: 'read', ldAbs: false, retRange: [0, 1] },
   raw_tracepoint: { ctx: rawTp, pkt: 'none', ldAbs: false },
   tracepoint: { ctx: tracepoint, pkt: 'none', ldAbs: false },
