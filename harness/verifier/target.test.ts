@@ -1,0 +1,32 @@
+import { describe, it, expect } from 'vitest';
+import { mkInsn } from '../isa/insn.ts';
+import { getTarget } from '../targets.ts';
+
+const prog = { progType: 'socket_filter' as const, maps: [], insns: [mkInsn(0xb7, 0, 0, 0, 42), mkInsn(0x95, 0, 0, 0, 0)] };
+
+describe('the model as a Target', () => {
+  it('is wired into harness/targets.ts and verifies with a kernel-format log', async () => {
+    const t = await getTarget('model');
+    const r = t.verify(prog, { logLevel: 2 });
+    expect(r.target).toBe('model');
+    expect(r.verdict).toBe('accept');
+    expect(r.stats.insnsProcessed).toBe(2);
+    expect(r.log).toContain('0: (b7) r0 = 42');
+    expect(r.log).toContain('processed 2 insns (limit 1000000)');
+  });
+
+  it('reports the kernel text and states on request', async () => {
+    const t = await getTarget('model');
+    const bad = { ...prog, insns: [mkInsn(0x95, 0, 0, 0, 0)] };
+    const r = t.verify(bad, { states: true });
+    expect(r.verdict).toBe('reject');
+    expect(r.error).toBe('R0 !read_ok');
+    expect(r.events?.some((e) => e.kind === 'error')).toBe(true);
+    expect(r.statesAt?.get(0)?.length).toBe(1);
+  });
+
+  it('runs accepted programs in the VM', async () => {
+    const t = await getTarget('model');
+    expect(t.run(prog).retval).toBe(42);
+  });
+});
