@@ -10,7 +10,8 @@
  * targets do not re-check this, callers (check, oracles, campaign) do.
  */
 import type { Program } from './isa/program.ts';
-import type { LogEvent, VerifierState } from './verifier/state/log-state.ts';
+import type { LogEvent } from './verifier/state/log-state.ts';
+import type { ConcreteStep, ContainmentViolation } from './verifier/containment.ts';
 import { UnavailableError } from './errors.ts';
 
 export type TargetName = 'kernel' | 'model';
@@ -23,6 +24,8 @@ export interface VerifyOptions {
   readonly states?: boolean;
   /** Extra prog_flags, e.g. BPF_F_TEST_REG_INVARIANTS. */
   readonly extraFlags?: number;
+  /** Also prepare `checkTrace` for the state-containment oracle (targets that can: the model). */
+  readonly containment?: boolean;
 }
 
 export interface VerifyStats {
@@ -45,9 +48,9 @@ export interface VerifyResult {
   readonly log?: string;
   /** Structured per-instruction states, when requested and available. */
   readonly events?: readonly LogEvent[];
-  /** Every full abstract state explored before each pc (the model, when `states` is asked for);
-   * the state-containment oracle checks concrete runs against these. */
-  readonly statesAt?: ReadonlyMap<number, readonly VerifierState[]>;
+  /** With `containment` (the model): checks a concrete VM trace against every abstract state the
+   * model explored, returning the first step no state holds. */
+  readonly checkTrace?: (trace: readonly ConcreteStep[]) => ContainmentViolation | undefined;
 }
 
 export interface RunInput {

@@ -6,7 +6,6 @@
 import type { Program } from '../harness/isa/program.ts';
 import type { RunResult as KernelRun, VerifyResult } from '../harness/targets.ts';
 import type { RunResult as VmRun } from '../harness/vm/index.ts';
-import type { VerifierState } from '../harness/verifier/state/log-state.ts';
 import type { Evidence, Finding } from './finding.ts';
 import { kernelInsnText } from '../harness/isa/disasm.ts';
 
@@ -17,8 +16,6 @@ export interface Observation {
   readonly kernel?: VerifyResult;
   readonly vm?: VmRun;
   readonly kernelRun?: KernelRun;
-  /** The model's full abstract states before each pc (every state the model explored there). */
-  readonly modelStatesAt?: ReadonlyMap<number, readonly VerifierState[]>;
 }
 
 export type OracleFn = (obs: Observation) => Finding[];

@@ -87,21 +87,30 @@ describe('kernel invariants', () => {
 });
 
 describe('state containment', () => {
-  const entry = (pc: number, r0: bigint) => ({ pc, slot: pc, frame: 0, regs: [r0, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n], init: 1, regKinds: [] });
-  const state = (umax: bigint) => ({ frames: [{ frameno: 0, regs: new Map([[0, { type: 'scalar', bounds: { umax } }]]), stack: [] }] });
-  it('finds the first concrete state outside every abstract state at its pc', () => {
+  const entry = (pc: number, r0: bigint) => ({ pc, slot: pc, frame: 0, regs: [r0, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n], init: 1 << 0 | 1 << 10, regKinds: [] });
+  // A stand-in checker: r0 must be at most 8 at every step.
+  const model: VerifyResult = {
+    ...accept('model'),
+    checkTrace: (trace) => {
+      const bad = trace.find((t) => t.regs[0]! > 8n);
+      return bad ? { slot: bad.slot, reg: 0, concrete: `0x${bad.regs[0]!.toString(16)}`, abstract: 'scalar(umax=8)' } : undefined;
+    },
+  };
+  it('reports the first step outside the model states, with the instruction and the registers', () => {
     const vm: VmRun = { kind: 'ok', r0: 0n, insnCount: 2, printk: [], trace: [entry(0, 3n), entry(1, 9n)] };
-    const statesAt = new Map([[0, [state(3n)]], [1, [state(4n), state(8n)]]]);
-    const f = stateContainment({ program, input: {}, model: accept('model'), vm, modelStatesAt: statesAt });
+    const f = stateContainment({ program, input: {}, model, vm });
     expect(f).toHaveLength(1);
     expect(f[0]!.evidence.pc).toBe(1);
-    expect(f[0]!.evidence.message).toBe("concrete state outside the model's abstract state at pc 1: in none of 2 states; last: R0: value 0x9 outside umax=8");
+    expect(f[0]!.evidence.insn).toBe('(95) exit');
+    expect(f[0]!.evidence.message).toBe("concrete state outside the model's abstract states at insn 1: R0=0x9");
+    expect(f[0]!.evidence.abstract).toBe('R0: scalar(umax=8)');
+    expect(f[0]!.evidence.concrete).toEqual({ r0: '0x9', r10: '0x0' });
   });
-  it('is silent when every step is contained, and reports pcs the model never visited', () => {
+  it('is silent when contained, without a trace, or when the model rejected', () => {
     const vm: VmRun = { kind: 'ok', r0: 0n, insnCount: 2, printk: [], trace: [entry(0, 3n), entry(1, 4n)] };
-    expect(stateContainment({ program, input: {}, model: accept('model'), vm, modelStatesAt: new Map([[0, [state(3n)]], [1, [state(4n)]]]) })).toEqual([]);
-    const f = stateContainment({ program, input: {}, model: accept('model'), vm, modelStatesAt: new Map([[0, [state(3n)]]]) });
-    expect(f[0]!.evidence.message).toContain('the VM reached an instruction the model never visited');
+    expect(stateContainment({ program, input: {}, model, vm })).toEqual([]);
+    expect(stateContainment({ program, input: {}, model, vm: ok(0n) })).toEqual([]);
+    expect(stateContainment({ program, input: {}, model: reject('model', 'x'), vm })).toEqual([]);
   });
 });
 

@@ -58,7 +58,7 @@ export function examine(program: Program, targets: Targets, opts: ExamineOptions
   const stats = emptyFamilyStats();
   stats.generated = 1;
   const containment = opts.containment === true;
-  const model = targets.model?.verify(program, { states: containment });
+  const model = targets.model?.verify(program, { containment });
   const kernel = targets.kernel?.verify(program, { extraFlags: PROG_FLAGS.BPF_F_TEST_REG_INVARIANTS });
   const dmesg = kernel && opts.dmesg ? opts.dmesg() : [];
   if (model) stats[model.verdict === 'accept' ? 'modelAccepted' : 'modelRejected']++;
@@ -82,7 +82,6 @@ export function examine(program: Program, targets: Targets, opts: ExamineOptions
     program, input,
     ...(model ? { model } : {}), ...(kernel ? { kernel } : {}), ...(vm ? { vm } : {}),
     ...(kernelRun ? { kernelRun } : {}),
-    ...(model?.statesAt ? { modelStatesAt: model.statesAt } : {}),
   };
   return { observation, findings: judge(observation, dmesg), stats };
 }

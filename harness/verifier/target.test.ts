@@ -22,7 +22,16 @@ describe('the model as a Target', () => {
     expect(r.verdict).toBe('reject');
     expect(r.error).toBe('R0 !read_ok');
     expect(r.events?.some((e) => e.kind === 'error')).toBe(true);
-    expect(r.statesAt?.get(0)?.length).toBe(1);
+    expect(r.checkTrace).toBeUndefined(); // only accepted programs get a containment check
+  });
+
+  it('checks concrete traces against its states on request', async () => {
+    const t = await getTarget('model');
+    const r = t.verify(prog, { containment: true });
+    const step = (slot: number, r0: bigint) => ({ slot, frame: 0, regs: [r0, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n],
+      regKinds: [...new Array(10).fill(undefined), { kind: 'stack', label: 'stack of frame 0', off: 512 }] });
+    expect(r.checkTrace?.([step(1, 42n)])).toBeUndefined();
+    expect(r.checkTrace?.([step(1, 41n)])?.reg).toBe(0); // r0 = 42 is known exactly before the exit
   });
 
   it('runs accepted programs in the VM', async () => {

@@ -1,7 +1,7 @@
 /**
  * The model verifier as a Target (harness/targets.ts): verify() with the kernel-format log
  * rendered from the model's events (harness/verifier/log.ts) and, on request, the structured
- * events and the states at every instruction; run() executes in our VM (the model's semantics
+ * events and a checker of concrete traces against every state the model explored; run() executes in our VM (the model's semantics
  * of execution), giving r0's low 32 bits as the kernel's test_run would.
  */
 import type { Program } from '../isa/program.ts';
@@ -9,8 +9,19 @@ import type { RunInput, RunResult, Target, VerifyOptions, VerifyResult } from '.
 import { isLoadError, loadVmProgram, runVm } from '../vm/index.ts';
 import { verify } from './index.ts';
 import { renderLog } from './log.ts';
-import type { VerifierState } from './state/log-state.ts';
-import { toLogState } from './state/to-log.ts';
+import { checkContainment, type ConcreteStep } from './containment.ts';
+
+/**
+ * The containment check of a program the model accepted: a second exploration that keeps every
+ * state at every instruction and prunes only when all live scalars are contained (all precise),
+ * so the states cover every concrete execution; the verdict comes from the ordinary run.
+ */
+function containmentChecker(p: Program): ((trace: readonly ConcreteStep[]) => ReturnType<typeof checkContainment>) | undefined {
+  const full = verify(p, { statesAt: true, containmentPruning: true });
+  if (full.verdict !== 'accept' || !full.statesAt || !full.liveRegs) return undefined;
+  const { statesAt, liveRegs } = full;
+  return (trace) => checkContainment(statesAt, liveRegs, trace);
+}
 
 export function createModelTarget(): Target {
   return {
@@ -18,10 +29,8 @@ export function createModelTarget(): Target {
     verify(program: Program, options: VerifyOptions = {}): VerifyResult {
       const p = options.extraFlags ? { ...program, flags: ((program.flags ?? 0) | options.extraFlags) >>> 0 } : program;
       const level = options.states ? 2 : options.logLevel ?? 0;
-      const r = verify(p, { logLevel: level, ...(options.states ? { statesAt: true } : {}) });
-      const statesAt = r.statesAt
-        ? new Map<number, VerifierState[]>([...r.statesAt].map(([pc, sts]) => [pc, sts.map(toLogState)]))
-        : undefined;
+      const r = verify(p, { logLevel: level });
+      const checkTrace = options.containment && r.verdict === 'accept' ? containmentChecker(p) : undefined;
       return {
         target: 'model', verdict: r.verdict, errno: r.errno,
         ...(r.error !== undefined ? { error: r.error } : {}),
@@ -29,7 +38,7 @@ export function createModelTarget(): Target {
         stats: { insnsProcessed: r.insnsProcessed },
         ...(level > 0 ? { log: renderLog(r.events) } : {}),
         ...(options.states ? { events: r.events } : {}),
-        ...(statesAt ? { statesAt } : {}),
+        ...(checkTrace ? { checkTrace } : {}),
       };
     },
     run(program: Program, input: RunInput = {}): RunResult {
