@@ -56,10 +56,6 @@ export function insnShape(insn: Insn | undefined): string {
  * "R7 invalid mem access 'scalar'" share the class "R# invalid mem access 'scalar'".
  */
 export function errorClass(text: string): string {
-  // A register-state dump (the kernel's "old state: R0=... R1=..." after "infinite loop
-  // detected") says where, not what: its shape varies with every program.
-  const dump = /^((?:old|cur) state:)\s/.exec(text.trim());
-  if (dump) return `${dump[1]} <state>`;
   return text
     .replace(/\b[Rrw](?:1[0]|[0-9])\b/g, 'R#')
     .replace(/-?\b0x[0-9a-fA-F]+\b/g, 'N')

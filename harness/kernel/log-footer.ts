@@ -14,17 +14,21 @@ function isFooter(line: string): boolean {
 }
 
 /**
- * The verifier's one-line reason: the last non-empty line that is not the stats footer. For a
- * level-1/2 log of a rejection this is the error line printed after the failing instruction.
+ * The verifier's one-line reason: the last non-empty line that is neither the stats footer nor a
+ * state dump. For a level-1/2 log of a rejection this is the error line printed after the failing
+ * instruction.
  */
 export function reasonFromLog(log: string): string | undefined {
   const lines = log.split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!.trim();
-    if (l && !isFooter(l)) return l;
+    if (l && !isFooter(l) && !STATE_DUMP.test(l)) return l;
   }
   return undefined;
 }
+
+/** The state dumps 6.18 prints after "infinite loop detected at insn N": where, not why. */
+const STATE_DUMP = /^(cur|old) state:/;
 
 export function insnsProcessedFromLog(log: string): number | undefined {
   const m = /^processed (\d+) insns/m.exec(log);
