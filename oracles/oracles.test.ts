@@ -100,11 +100,11 @@ describe('state containment', () => {
     const vm: VmRun = { kind: 'ok', r0: 0n, insnCount: 2, printk: [], trace: [entry(0, 3n), entry(1, 9n)] };
     const f = stateContainment({ program, input: {}, model, vm });
     expect(f).toHaveLength(1);
-    expect(f[0]!.evidence.pc).toBe(1);
-    expect(f[0]!.evidence.insn).toBe('(95) exit');
-    expect(f[0]!.evidence.message).toBe("concrete state outside the model's abstract states at insn 1: R0=0x9");
+    expect(f[0]!.evidence.pc).toBe(0); // charged to the instruction that produced the state
+    expect(f[0]!.evidence.insn).toBe('(79) r0 = *(u64 *)(r1 +0)');
+    expect(f[0]!.evidence.message).toBe("after insn 0 the concrete state is outside the model's abstract states: R0=0x9 at insn 1");
     expect(f[0]!.evidence.abstract).toBe('R0: scalar(umax=8)');
-    expect(f[0]!.evidence.concrete).toEqual({ r0: '0x9', r10: '0x0' });
+    expect(f[0]!.evidence.concrete).toEqual({ r0: '0x9', r10: '0x0' }); // registers at the violating step
   });
   it('is silent when contained, without a trace, or when the model rejected', () => {
     const vm: VmRun = { kind: 'ok', r0: 0n, insnCount: 2, printk: [], trace: [entry(0, 3n), entry(1, 4n)] };

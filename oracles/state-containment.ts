@@ -3,7 +3,7 @@
  * abstract states the model verifier explored there? The model prepares the check
  * (VerifyResult.checkTrace: every state at every instruction, live registers only, explored with
  * all scalars precise so that pruning cannot hide a path); the VM trace is the concrete side. The
- * first step no state holds is the finding.
+ * first step no state holds is the finding, charged to the instruction executed just before it.
  *
  * DIVERGENCE: stack slots are not checked, only registers.
  */
@@ -16,13 +16,18 @@ export function stateContainment(obs: Observation): Finding[] {
   if (!trace || !check || obs.model?.verdict !== 'accept') return [];
   const v = check(trace);
   if (!v) return [];
-  const step = trace.find((t) => t.slot === v.slot);
-  const pc = step?.pc;
+  const at = trace.findIndex((t) => t.slot === v.slot);
+  const step = at >= 0 ? trace[at] : undefined;
+  // The instruction whose transfer produced the state the model got wrong is the one executed
+  // just before (the first step is the entry state): that is the diverging instruction.
+  const producer = at > 0 ? trace[at - 1] : step;
+  const pc = producer?.pc;
   const insn = insnTextAt(obs.program, pc);
+  const concrete = v.concrete.replace(/\s*@$/, '');
   return [{
     oracle: 'state-containment', target: 'model', program: obs.program,
     evidence: {
-      message: `concrete state outside the model's abstract states at insn ${v.slot}: R${v.reg}=${v.concrete}`,
+      message: `after insn ${producer?.slot ?? v.slot} the concrete state is outside the model's abstract states: R${v.reg}=${concrete} at insn ${v.slot}`,
       ...(pc !== undefined ? { pc } : {}),
       ...(insn ? { insn } : {}),
       abstract: `R${v.reg}: ${v.abstract}`,

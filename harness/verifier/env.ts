@@ -16,6 +16,14 @@ export interface Subprog {
   stackDepth: number;
 }
 
+/**
+ * Deliberate soundness bugs the model can be built with, so that tests can check the campaign
+ * finds, minimizes and stores what a real model bug would look like.
+ * - `and-drops-mask-top-bit`: `r &= K` is modelled as `r &= K` without K's highest set bit, so
+ *   the model believes e.g. `r &= 0xff` leaves at most 0x7f.
+ */
+export type PlantedBug = 'and-drops-mask-top-bit';
+
 export interface Env {
   readonly prog: Program;
   /** insnAt[slot]: the instruction starting at that slot, or undefined for an ld_imm64's 2nd slot. */
@@ -46,6 +54,8 @@ export interface Env {
   prune: boolean;
   /** Checkpoints start with every scalar precise (containment mode). */
   allPrecise?: boolean;
+  /** A deliberate soundness bug, for testing that the oracles catch one (never set in production). */
+  plantedBug?: PlantedBug;
   liveRegs?: Uint16Array;
 }
 

@@ -12,7 +12,7 @@
 import type { Program } from '../isa/program.ts';
 import type { LogEvent } from './state/log-state.ts';
 import { checkCfg, checkOpcodes, findSubprogs, isPseudoCall, resolvePseudoLdimm64 } from './cfg.ts';
-import { createEnv, type Env } from './env.ts';
+import { createEnv, type Env, type PlantedBug } from './env.ts';
 import { explore } from './explore.ts';
 import { computeLiveRegs } from './liveness.ts';
 import { E2BIG, EACCES, Reject, reject, unsupported } from './checks/reject.ts';
@@ -30,6 +30,8 @@ export interface VerifyOptions {
    * scalars treated as precise). The states at each instruction then contain every concrete
    * execution's live registers, at a fraction of the cost of no pruning. */
   readonly containmentPruning?: boolean;
+  /** A deliberate soundness bug (tests of the oracles only; see env.ts). */
+  readonly plantedBug?: PlantedBug;
 }
 
 export interface VerifyResult {
@@ -53,6 +55,7 @@ export function verify(program: Program, opts: VerifyOptions = {}): VerifyResult
   if (opts.statesAt) env.statesAt = new Map();
   if (opts.prune === false) env.prune = false;
   if (opts.containmentPruning) env.allPrecise = true;
+  if (opts.plantedBug) env.plantedBug = opts.plantedBug;
   try {
     if (!env.spec) unsupported(`program type ${program.progType}`);
     if (env.len === 0) reject('empty program', 22);

@@ -8,6 +8,7 @@ import type { Program } from '../isa/program.ts';
 import type { RunInput, RunResult, Target, VerifyOptions, VerifyResult } from '../targets.ts';
 import { isLoadError, loadVmProgram, runVm } from '../vm/index.ts';
 import { verify } from './index.ts';
+import type { PlantedBug } from './env.ts';
 import { renderLog } from './log.ts';
 import { checkContainment, type ConcreteStep } from './containment.ts';
 
@@ -16,21 +17,27 @@ import { checkContainment, type ConcreteStep } from './containment.ts';
  * state at every instruction and prunes only when all live scalars are contained (all precise),
  * so the states cover every concrete execution; the verdict comes from the ordinary run.
  */
-function containmentChecker(p: Program): ((trace: readonly ConcreteStep[]) => ReturnType<typeof checkContainment>) | undefined {
-  const full = verify(p, { statesAt: true, containmentPruning: true });
+function containmentChecker(p: Program, bug: { plantedBug?: PlantedBug }): ((trace: readonly ConcreteStep[]) => ReturnType<typeof checkContainment>) | undefined {
+  const full = verify(p, { statesAt: true, containmentPruning: true, ...bug });
   if (full.verdict !== 'accept' || !full.statesAt || !full.liveRegs) return undefined;
   const { statesAt, liveRegs } = full;
   return (trace) => checkContainment(statesAt, liveRegs, trace);
 }
 
-export function createModelTarget(): Target {
+export interface ModelTargetOptions {
+  /** A deliberate soundness bug (tests of the campaign and oracles only). */
+  readonly plantedBug?: PlantedBug;
+}
+
+export function createModelTarget(opts: ModelTargetOptions = {}): Target {
+  const bug = opts.plantedBug ? { plantedBug: opts.plantedBug } : {};
   return {
     name: 'model',
     verify(program: Program, options: VerifyOptions = {}): VerifyResult {
       const p = options.extraFlags ? { ...program, flags: ((program.flags ?? 0) | options.extraFlags) >>> 0 } : program;
       const level = options.states ? 2 : options.logLevel ?? 0;
-      const r = verify(p, { logLevel: level });
-      const checkTrace = options.containment && r.verdict === 'accept' ? containmentChecker(p) : undefined;
+      const r = verify(p, { logLevel: level, ...bug });
+      const checkTrace = options.containment && r.verdict === 'accept' ? containmentChecker(p, bug) : undefined;
       return {
         target: 'model', verdict: r.verdict, errno: r.errno,
         ...(r.error !== undefined ? { error: r.error } : {}),

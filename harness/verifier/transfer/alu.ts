@@ -144,8 +144,16 @@ function adjustRegMinMaxVals(w: Walker, insn: Insn, op: number, is64: boolean, i
     regs[insn.dst] = adjustPtrMinMaxVals(w, insn, op, is64, dst, src, false);
     return;
   }
-  const s = aluOp(aluOpOf(op, insn.off), is64, dst.s, src.s);
+  const s = aluOp(aluOpOf(op, insn.off), is64, dst.s, plantBug(w, op, src.s));
   regs[insn.dst] = linkedAfterAlu(dst, src, s, op, is64);
+}
+
+/** The operand as a deliberately unsound model sees it (env.plantedBug; tests only). */
+function plantBug(w: Walker, op: number, src: Scalar): Scalar {
+  if (w.env.plantedBug !== 'and-drops-mask-top-bit' || op !== BPF_AND || !scalarIsConst(src) || src.umin === 0n) return src;
+  const k = src.umin;
+  const top = 1n << BigInt(k.toString(2).length - 1);
+  return scalarConst(k & ~top);
 }
 
 /** The BPF_ADD_CONST rule: `r1 = r2; r1 += 4` keeps r1 linked to r2 with delta 4. */
