@@ -10,25 +10,9 @@ import {
 } from './program.ts';
 import { UserError } from '../errors.ts';
 
-export interface MapJson {
-  type: string;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  flags?: number;
-  mapExtra?: number;
-  btf?: { fields: { kind: 'spin_lock' | 'list_head' | 'rb_root' | 'timer'; off: number; node?: { size: number; off: number } }[] };
-  inner?: MapJson;
-}
-
-export interface ProgramJson {
-  id?: string | number;
-  progType: string;
-  insns: string;
-  maps?: MapJson[];
-  flags?: number | string[];
-  asm?: string;
-}
+// The JSON shapes are generated from program.schema.json (npm run gen:types): one source.
+export type { MapJson, ProgramJson } from './program.gen.ts';
+import type { MapJson, ProgramJson } from './program.gen.ts';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validateSchema = ajv.compile<ProgramJson>(schema);
