@@ -9,9 +9,12 @@ import type { Observation } from './observation.ts';
 
 const PATTERNS: readonly RegExp[] = [/REG INVARIANTS VIOLATION/, /verifier bug/i];
 
+/** Is this line the kernel reporting a broken invariant of its own? */
+export const isInvariantViolation = (line: string): boolean => PATTERNS.some((p) => p.test(line));
+
 export function kernelInvariants(obs: Observation, dmesg: readonly string[] = []): Finding[] {
   const texts = [obs.kernel?.error ?? '', obs.kernel?.log ?? '', ...dmesg];
-  const hit = texts.flatMap((t) => t.split('\n')).find((line) => PATTERNS.some((p) => p.test(line)));
+  const hit = texts.flatMap((t) => t.split('\n')).find(isInvariantViolation);
   if (!hit) return [];
   return [{
     oracle: 'kernel-invariants', target: 'kernel', program: obs.program,

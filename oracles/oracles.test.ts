@@ -51,6 +51,11 @@ describe('verdict differential', () => {
     const model: VerifyResult = { ...reject('model', 'unsupported: kfunc calls'), unsupported: 'kfunc calls' };
     expect(verdictDifferential({ program, input: {}, model, kernel: accept('kernel') })).toEqual([]);
   });
+  it('leaves kernel invariant violations to the kernel-invariants oracle', () => {
+    const kernel = reject('kernel', 'verifier bug: REG INVARIANTS VIOLATION (false_reg1): range bounds violation u64=[0x0, 0x1]');
+    expect(verdictDifferential({ program, input: {}, model: accept('model'), kernel })).toEqual([]);
+    expect(kernelInvariants({ program, input: {}, model: accept('model'), kernel })).toHaveLength(1);
+  });
   it('needs both verifiers', () => {
     expect(verdictDifferential({ program, input: {}, model: accept('model') })).toEqual([]);
   });

@@ -89,3 +89,18 @@ describe('kernel texts for hand-written programs', () => {
     expect(verify(prog(body)).insnsProcessed).toBe(4);
   });
 });
+
+describe('byte swaps keep what is known (6.18 tracks BPF_END)', () => {
+  // Both found by the 10-minute campaign against Linux 6.18 (verdict differential: the model
+  // rejected, the kernel accepted), minimized by the campaign.
+  it('a swapped constant is still a constant: fp += bswap64(0) is allowed', () => {
+    const r = verify(prog([MOV0, I(0xbf, 2, 10, 0, 0), I(0xd7, 0, 0, 0, 64), I(0xbf, 1, 0, 0, 0), I(0x0f, 2, 1, 0, 0), EXIT]));
+    expect(r.verdict).toBe('accept');
+  });
+  it('bswap32 leaves at most 32 bits, so a compare with u64 max decides the branch', () => {
+    // call get_prandom_u32; r2 = r0; r1 = -1 ll; r2 = bswap32 r2; if r2 != r1 goto +1; r4 s/= 0; exit
+    const r = verify(prog([I(0x85, 0, 0, 0, 7), I(0xbf, 2, 0, 0, 0), mkLdImm64(1, 0, 0xffffffffffffffffn), I(0xd7, 2, 0, 0, 32),
+      I(0x5d, 2, 1, 1, 0), I(0x37, 4, 0, 1, 0), I(0xb7, 0, 0, 0, 0), EXIT]));
+    expect(r.verdict).toBe('accept');
+  });
+});

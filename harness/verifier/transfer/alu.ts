@@ -10,7 +10,7 @@ import {
   BPF_RSH, BPF_SUB, BPF_X, BPF_XOR, bpfClass, bpfOp, bpfSrc,
 } from '../../isa/opcodes.ts';
 import { S32_MAX, S32_MIN, S64_MIN, fls64, s32 } from '../domains/bounds.ts';
-import { type AluOp, type Scalar, regBoundsSync, scalarAlu, scalarConst, scalarIsConst, scalarMovsx, scalarNeg, scalarZext32 } from '../domains/scalar.ts';
+import { type AluOp, type Scalar, regBoundsSync, scalarAlu, scalarConst, scalarEnd, scalarIsConst, scalarMovsx, scalarNeg, scalarZext32 } from '../domains/scalar.ts';
 import { tnumIsConst } from '../domains/tnum.ts';
 import { checkRegRead, checkRegWrite, checkRegWriteMark } from '../checks/regs.ts';
 import { BPF_MAX_VAR_OFF } from '../checks/mem.ts';
@@ -46,9 +46,12 @@ function negOrEnd(w: Walker, insn: Insn, op: number): void {
   }
   checkRegRead(w, insn.dst);
   const r = w.cur().regs[insn.dst]!;
-  if (op === BPF_NEG && r.type === 'scalar') {
+  if (r.type === 'scalar') {
     checkRegWrite(w, insn.dst);
-    w.cur().regs[insn.dst] = scalarReg(scalarNeg(is64, r.s));
+    // 6.18 tracks byte swaps (tnum bswap), so `r0 = 0; r0 = bswap64 r0` stays the constant 0.
+    const kind = is64 ? 'bswap' : bpfSrc(insn.code) ? 'be' : 'le';
+    const s = op === BPF_NEG ? scalarNeg(is64, r.s) : scalarEnd(kind, insn.imm as 16 | 32 | 64, r.s);
+    w.cur().regs[insn.dst] = scalarReg(s);
     return;
   }
   checkRegWriteMark(w, insn.dst);
