@@ -104,3 +104,11 @@ describe('byte swaps keep what is known (6.18 tracks BPF_END)', () => {
     expect(r.verdict).toBe('accept');
   });
 });
+
+describe('helper argument types (6.18 texts)', () => {
+  it('a map key must be memory: the kernel lists every memory type', () => {
+    // r1 = map[0] ll; r2 = 0; call bpf_map_lookup_elem; r0 = 0; exit  (the live kernel's text, found by the campaign)
+    const r = verify(prog([mkLdImm64(1, 5, 0n), I(0xb7, 2, 0, 0, 0), I(0x85, 0, 0, 0, 1), MOV0, EXIT], 'socket_filter', [HASH]));
+    expect(r.error).toBe('R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_');
+  });
+});

@@ -26,12 +26,13 @@ export interface CallMeta {
   rawRegno: number;
 }
 
-const MAP_KV_TYPES = ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value'];
+// 6.18 accepts any memory for map keys and values (compatible_reg_types: mem_types); the live
+// kernel's text lists them all: "R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ...".
 const MEM_TYPES = ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'ringbuf_mem', 'buf', 'trusted_ptr_'];
 
 const COMPATIBLE: Readonly<Record<ArgKind, readonly string[]>> = {
-  anything: [], const_map_ptr: ['map_ptr'], map_key: MAP_KV_TYPES, map_value: MAP_KV_TYPES,
-  uninit_map_value: MAP_KV_TYPES, ctx: ['ctx'], mem: MEM_TYPES, mem_or_null: MEM_TYPES, uninit_mem: MEM_TYPES,
+  anything: [], const_map_ptr: ['map_ptr'], map_key: MEM_TYPES, map_value: MEM_TYPES,
+  uninit_map_value: MEM_TYPES, ctx: ['ctx'], mem: MEM_TYPES, mem_or_null: MEM_TYPES, uninit_mem: MEM_TYPES,
   const_size: ['scalar'], const_size_or_zero: ['scalar'], const_alloc_size_or_zero: ['scalar'],
   ringbuf_mem_release: ['ringbuf_mem'],
 };
