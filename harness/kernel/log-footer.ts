@@ -1,10 +1,12 @@
 /**
- * The few facts verifuzz reads from any verifier log without the full parser (that is
- * harness/kernel/log/, engineer C2): the one-line reason of a rejection, `processed N insns`,
- * and `verification time N usec` (log level bit 4, BPF_LOG_STATS).
+ * The few facts verifuzz reads from any verifier log: the one-line reason of a rejection (through
+ * the log parser, harness/kernel/log/), `processed N insns`, and `verification time N usec` (log
+ * level bit 4, BPF_LOG_STATS).
  *
  * Invariant: pure functions of the text; absent facts are undefined, never guessed.
  */
+
+import { parseVerifierLog } from './log/parse.ts';
 
 const FOOTER = [/^processed \d+ insns/, /^verification time \d+ usec/, /^stack depth /];
 
@@ -14,21 +16,24 @@ function isFooter(line: string): boolean {
 }
 
 /**
- * The verifier's one-line reason: the last non-empty line that is neither the stats footer nor a
- * state dump. For a level-1/2 log of a rejection this is the error line printed after the failing
- * instruction.
+ * The verifier's one-line reason: the error the log parser finds (harness/kernel/log/), which
+ * knows the log's shapes: the state dumps after "infinite loop detected", and the level-1 quirk
+ * that glues the error to the end of an instruction line. Without an error event, the last
+ * non-empty line that is not the stats footer.
  */
 export function reasonFromLog(log: string): string | undefined {
+  const events = parseVerifierLog(log).events;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.kind === 'error') return e.text;
+  }
   const lines = log.split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!.trim();
-    if (l && !isFooter(l) && !STATE_DUMP.test(l)) return l;
+    if (l && !isFooter(l)) return l;
   }
   return undefined;
 }
-
-/** The state dumps 6.18 prints after "infinite loop detected at insn N": where, not why. */
-const STATE_DUMP = /^(cur|old) state:/;
 
 export function insnsProcessedFromLog(log: string): number | undefined {
   const m = /^processed (\d+) insns/m.exec(log);
