@@ -31,23 +31,29 @@ export interface InitAnalysis {
   readonly allProven: boolean;
 }
 
+/** The work list (module scope: no allocation per load; loads never nest). */
+const W: number[] = [];
+
+/** Merge state `s` into pc's state; queue pc when it changed (or is reached first). */
+function flowTo(must: Int32Array, seen: Int32Array, n: number, pc: number, s: number): void {
+  if (pc < 0 || pc > n) return;
+  const next = seen[pc] ? must[pc]! & s : s;
+  if (seen[pc] && next === must[pc]) return;
+  seen[pc] = 1;
+  must[pc] = next;
+  W.push(pc);
+}
+
 export function analyzeInit(c: Int32Array, n: number, entry: number, known: (id: number) => boolean): InitAnalysis {
   // Scratch buffers: the caller (load.ts) is done with its own temporaries when it calls this.
   const must = scratchWords(n + 1, 0).fill(ALL, 0, n + 1);
   const seen = scratchWords(n + 1, 1).fill(0, 0, n + 1);
-  const work: number[] = [];
-  const flow = (pc: number, s: number): void => {
-    if (pc < 0 || pc > n) return;
-    const next = seen[pc] ? must[pc]! & s : s;
-    if (seen[pc] && next === must[pc]) return;
-    seen[pc] = 1;
-    must[pc] = next;
-    work.push(pc);
-  };
-  flow(0, entry);
+  const work = W;
+  work.length = 0;
+  flowTo(must, seen, n, 0, entry);
   for (let i = 0; i < n; i++) {
     const w = c[i * STRIDE + F_OP]!;
-    if ((w & 0xff) === 0x18 && ((w >>> 12) & 15) === 4) flow(c[i * STRIDE + F_TGT]!, R10 | 0x6);
+    if ((w & 0xff) === 0x18 && ((w >>> 12) & 15) === 4) flowTo(must, seen, n, c[i * STRIDE + F_TGT]!, R10 | 0x6);
   }
   while (work.length) {
     const pc = work.pop()!;
@@ -59,23 +65,23 @@ export function analyzeInit(c: Int32Array, n: number, entry: number, known: (id:
     const tgt = c[b + F_TGT]!;
     const out = s | (c[b + F_MASK]! >>> 16);
     if (op === 0x95 || op === 0x00) continue; // exit, end sentinel
-    if (op === 0x85 && src === 1) { flow(tgt, (s & R1_TO_R5) | R10); flow(pc + 1, s & ~(R0 | R1_TO_R5)); continue; }
+    if (op === 0x85 && src === 1) { flowTo(must, seen, n, tgt, (s & R1_TO_R5) | R10); flowTo(must, seen, n, pc + 1, s & ~(R0 | R1_TO_R5)); continue; }
     if (op === 0x85 || op === 0x8d) {
       const id = c[b + 2]!;
       const r0 = op === 0x85 && src === 0 && known(id) && !VOID_HELPERS.has(id) ? R0 : 0;
-      flow(pc + 1, (s & ~(R0 | R1_TO_R5)) | r0);
+      flowTo(must, seen, n, pc + 1, (s & ~(R0 | R1_TO_R5)) | r0);
       continue;
     }
     if ((op & 0xe0) === 0x20 || (op & 0xe0) === 0x40) {
-      if ((op & 0x07) === 0) { flow(pc + 1, (s & ~(R0 | R1_TO_R5)) | R0); continue; } // ld_abs / ld_ind
+      if ((op & 0x07) === 0) { flowTo(must, seen, n, pc + 1, (s & ~(R0 | R1_TO_R5)) | R0); continue; } // ld_abs / ld_ind
     }
     const cls = op & 0x07;
     if ((cls === 0x05 || cls === 0x06) && tgt >= 0) {
-      flow(tgt, out);
-      if ((op & 0xf0) !== 0x00) flow(pc + 1, out); // conditional (ja / gotol have op 0x00)
+      flowTo(must, seen, n, tgt, out);
+      if ((op & 0xf0) !== 0x00) flowTo(must, seen, n, pc + 1, out); // conditional (ja / gotol have op 0x00)
       continue;
     }
-    flow(pc + 1, out);
+    flowTo(must, seen, n, pc + 1, out);
   }
   let allProven = true;
   for (let pc = 0; pc < n && allProven; pc++) {

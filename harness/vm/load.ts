@@ -100,14 +100,31 @@ const err = (pc: number, message: string): LoadError => ({ kind: 'load_error', p
 // Module-local snapshots of the opcode table (one row per byte) so the per-instruction work
 // below does no cross-module lookups.
 const ROWS: ReadonlyArray<OpcodeRow | undefined> = Array.from({ length: 256 }, (_, c) => opcodeRow(c));
-const ok = (rule: FieldRule, v: number): boolean =>
-  rule.kind === 'any' || (rule.kind === 'zero' ? v === 0 : rule.kind === 'reg' ? v >= 0 && v < 11 : rule.values.includes(v));
+// The field rules of ROWS as numbers, 4 per opcode (dst, src, off, imm): no string compares per field.
+const R_ANY = 0, R_ZERO = 1, R_REG = 2, R_ONE_OF = 3;
+const ruleCode = (rule: FieldRule): number =>
+  rule.kind === 'any' ? R_ANY : rule.kind === 'zero' ? R_ZERO : rule.kind === 'reg' ? R_REG : R_ONE_OF;
+const RULES = new Uint8Array(256 * 4);
+const RULE_VALUES: Array<readonly number[] | undefined> = new Array<readonly number[] | undefined>(256 * 4).fill(undefined);
+for (let code = 0; code < 256; code++) {
+  const row = ROWS[code];
+  if (!row) continue;
+  [row.dst, row.src, row.off, row.imm].forEach((rule, f) => {
+    RULES[code * 4 + f] = ruleCode(rule);
+    if (rule.kind === 'oneOf') RULE_VALUES[code * 4 + f] = rule.values;
+  });
+}
+function ok(i: number, v: number): boolean {
+  const k = RULES[i]!;
+  return k === R_ANY || (k === R_ZERO ? v === 0 : k === R_REG ? v >= 0 && v < 11 : RULE_VALUES[i]!.includes(v));
+}
 const check = checkInsn;
 const xopOfLocal = xopOf;
 
 /** Fast accept of the common case; anything else goes to checkInsn for the verdict and message. */
 function valid(insn: Insn, row: OpcodeRow | undefined): boolean {
-  return row !== undefined && ok(row.dst, insn.dst) && ok(row.src, insn.src) && ok(row.off, insn.off) && ok(row.imm, insn.imm)
+  const i = insn.code * 4;
+  return row !== undefined && ok(i, insn.dst) && ok(i + 1, insn.src) && ok(i + 2, insn.off) && ok(i + 3, insn.imm)
     && (row.kind !== 'ld_imm64' || (insn.hi !== undefined && insn.hi.code === 0 && insn.hi.dst === 0 && insn.hi.src === 0 && insn.hi.off === 0))
     && !(row.kind === 'call' && insn.off !== 0) && !(row.code === 0xbf && (insn.imm !== 0 || insn.off === 1));
 }
@@ -146,35 +163,43 @@ function resolveMap(insn: Insn, opts: LoadOptions, pc: number): MapRef | LoadErr
   return m;
 }
 
-/** The 64-bit constant of an ld_imm64, as [lo, hi] halves. */
-function ldImm64(insn: Insn, opts: LoadOptions, pc: number, target: number): [number, number] | LoadError {
+/** Store the 64-bit constant of an ld_imm64 as lo / hi halves into words `b`; a LoadError when refused. */
+function ldImm64(insn: Insn, opts: LoadOptions, pc: number, target: number, c: Int32Array, b: number): LoadError | undefined {
   const hiImm = insn.hi?.imm ?? 0;
+  let lo: number, hi: number;
   switch (insn.src) {
-    case 0: return [insn.imm, hiImm];
+    case 0: lo = insn.imm; hi = hiImm; break;
     case BPF_PSEUDO_MAP_FD:
     case BPF_PSEUDO_MAP_IDX: {
       const m = resolveMap(insn, opts, pc);
-      return 'kind' in m ? m : [ptrLo(0), ptrHi(m.handleRid)];
+      if ('kind' in m) return m;
+      lo = ptrLo(0); hi = ptrHi(m.handleRid);
+      break;
     }
     case BPF_PSEUDO_MAP_VALUE:
     case BPF_PSEUDO_MAP_IDX_VALUE: {
       const m = resolveMap(insn, opts, pc);
       if ('kind' in m) return m;
       if (!m.directValueRid) return err(pc, 'map value address (ld_imm64 src 2/6) needs an array map with one element');
-      return [ptrLo(hiImm), ptrHi(m.directValueRid)];
+      lo = ptrLo(hiImm); hi = ptrHi(m.directValueRid);
+      break;
     }
-    case BPF_PSEUDO_FUNC: return [ptrLo(target), ptrHi(FUNC_RID)];
+    case BPF_PSEUDO_FUNC: lo = ptrLo(target); hi = ptrHi(FUNC_RID); break;
     default: return err(pc, `ld_imm64 src=${insn.src} (BTF id) is not supported by the VM`);
   }
+  c[b + F_IMM] = lo;
+  c[b + F_IMM2] = hi;
+  return undefined;
 }
 
-function jumpTarget(insn: Insn, row: OpcodeRow | undefined, pc: number, slotOf: Int32Array, pcOf: Int32Array): number | LoadError | undefined {
+/** The logical target pc of a jump, call or ld_imm64 src=4; -1 when the instruction has none. */
+function jumpTarget(insn: Insn, row: OpcodeRow | undefined, pc: number, slotOf: Int32Array, pcOf: Int32Array): number | LoadError {
   let rel: number | undefined;
   if (row?.kind === 'jcond' || row?.kind === 'may_goto' || (row?.kind === 'ja' && row.is64)) rel = insn.off;
   else if (row?.kind === 'ja') rel = insn.imm; // gotol
   else if (row?.kind === 'call' && insn.src === BPF_PSEUDO_CALL) rel = insn.imm;
   else if (row?.kind === 'ld_imm64' && insn.src === BPF_PSEUDO_FUNC) rel = insn.imm;
-  if (rel === undefined) return undefined;
+  if (rel === undefined) return -1;
   const from = slotOf[pc]! + 1; // relative to the next slot (for ld_imm64 src=4: its second slot, as the kernel counts)
   const to = from + rel;
   if (to < 0 || to >= pcOf.length) return err(pc, `jump out of range from insn ${slotOf[pc]} to ${to}`);
@@ -197,16 +222,10 @@ function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, p
   c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12);
   c[b + F_OFF] = insn.off;
   c[b + F_IMM] = insn.imm;
-  c[b + F_TGT] = t ?? -1;
+  c[b + F_TGT] = t;
   c[b + F_MASK] = masks(insn, row);
   c[b + F_SLOT] = slotOfPc[pc]!;
-  if (row?.kind === 'ld_imm64') {
-    const v = ldImm64(insn, opts, pc, t ?? -1);
-    if (!Array.isArray(v)) return v;
-    c[b + F_IMM] = v[0]!;
-    c[b + F_IMM2] = v[1]!;
-  }
-  return undefined;
+  return row?.kind === 'ld_imm64' ? ldImm64(insn, opts, pc, t, c, b) : undefined;
 }
 
 const copyInsn = (i: Insn): Insn => ({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm, ...(i.hi ? { hi: { ...i.hi } } : {}) });

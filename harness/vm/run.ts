@@ -89,7 +89,8 @@ const DEFAULT_PACKET = new Uint8Array(64);
 
 function bindMaps(defs: readonly MapDef[], env: VmEnv, opts: VmLoadOptions): VmMap[] | LoadError {
   const maps: VmMap[] = [];
-  for (const [i, def] of defs.entries()) {
+  for (let i = 0; i < defs.length; i++) {
+    const def = defs[i]!;
     if (!VM_MAP_TYPES.has(def.type)) return { kind: 'load_error', pc: -1, message: `map ${i}: type ${def.type} is not supported by the VM` };
     maps.push(opts.maps?.[i] ?? new VmMap(def, env.memory, i));
   }
@@ -103,7 +104,11 @@ const mapRef = (m: VmMap): MapRef => ({
 
 const knownHelper = (id: number): boolean => HELPERS[id] !== undefined;
 
+/** The load options of a program without maps or options (the common case, built once). */
+const PLAIN_OPTIONS: LoadOptions = { maps: [], entryInit: 0x402, knownHelper };
+
 function loadOptions(maps: readonly VmMap[], opts: VmLoadOptions): LoadOptions {
+  if (maps.length === 0 && !opts.fdMaps && !opts.callx && !opts.rawMemory && !opts.dynamicInit) return PLAIN_OPTIONS;
   const fdMaps = opts.fdMaps ? new Map([...opts.fdMaps].map(([fd, m]) => [fd, mapRef(m)])) : undefined;
   return {
     maps: maps.map(mapRef), ...(fdMaps ? { fdMaps } : {}), ...(opts.callx ? { callx: true } : {}),
@@ -141,11 +146,18 @@ export function loadVmBytes(bytes: Uint8Array, progType: ProgType, opts: VmLoadO
   const flags = opts.flags ?? 0;
   const code = loadCodeBytes(bytes, progType, flags, loadOptions(maps, opts), decode);
   if ('kind' in code) return code;
-  let program: Program | undefined;
-  return {
-    get program(): Program { return (program ??= { progType, insns: code.insns, maps: defs, ...(flags ? { flags } : {}) }); },
-    code, maps, env, ctxKind,
-  };
+  return new BytesProgram(code, maps, env, ctxKind, defs);
+}
+
+/** A VmProgram loaded from bytes: `program` is built on first use (a class: no per-load closures). */
+class BytesProgram implements VmProgram {
+  private built: Program | undefined;
+  constructor(readonly code: Code, readonly maps: readonly VmMap[], readonly env: VmEnv, readonly ctxKind: CtxKind,
+    private readonly defs: readonly MapDef[]) {}
+  get program(): Program {
+    const { progType, flags } = this.code;
+    return (this.built ??= { progType, insns: this.code.insns, maps: this.defs, ...(flags ? { flags } : {}) });
+  }
 }
 
 /** One pooled state: runs never nest, so a run reuses the previous run's state object. */
@@ -244,9 +256,9 @@ function outputs(st: VmState, vp: VmProgram): { packetOut?: Uint8Array; ctxOut?:
   // The packet and context buffers are the run's own (slab views, never reused): hand them out.
   const ctxOut = ctx?.bytes;
   if (ctxOut && vp.ctxKind === 'xdp') ctxOut.fill(0, XDP.data, XDP.data_meta + 4);
-  if (ctxOut && vp.ctxKind === 'skb') for (const f of [SKB.data, SKB.data_end, SKB.data_meta]) ctxOut.fill(0, f, f + 4);
+  if (ctxOut && vp.ctxKind === 'skb') { ctxOut.fill(0, SKB.data, SKB.data + 4); ctxOut.fill(0, SKB.data_end, SKB.data_end + 4); ctxOut.fill(0, SKB.data_meta, SKB.data_meta + 4); }
   const packetOut = st.xdpFrame ? xdpPacketOut(st) : pkt?.bytes;
-  return { ...(packetOut ? { packetOut } : {}), ...(ctxOut ? { ctxOut } : {}) };
+  return { packetOut, ctxOut };
 }
 
 export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {
@@ -268,13 +280,19 @@ export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {
   } finally {
     accessOptions.uninitStackOk = prev;
   }
-  const tr = trace ? { trace } : {};
   let result: RunResult;
   if (status === ST_EXIT) {
-    result = { kind: 'ok', r0: st.reg(0), ...outputs(st, vp), insnCount: st.count, ...tr, printk: st.printk };
+    const { packetOut, ctxOut } = outputs(st, vp);
+    // Absent outputs and trace are left out (not undefined), as callers compare results whole.
+    const ok: RunResult & { kind: 'ok' } = { kind: 'ok', r0: st.reg(0), insnCount: st.count, printk: st.printk };
+    if (packetOut) ok.packetOut = packetOut;
+    if (ctxOut) ok.ctxOut = ctxOut;
+    if (trace) ok.trace = trace;
+    result = ok;
   } else {
     if (status !== ST_FAULT) st.raise(st.pc, 'budget', `instruction budget of ${budget} exhausted`);
-    result = { kind: 'fault', fault: st.fault!, insnCount: st.count, ...tr, printk: st.printk };
+    result = trace ? { kind: 'fault', fault: st.fault!, insnCount: st.count, trace, printk: st.printk }
+      : { kind: 'fault', fault: st.fault!, insnCount: st.count, printk: st.printk };
   }
   pooledState = st;
   return result;

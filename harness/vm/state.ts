@@ -87,8 +87,8 @@ export class VmState {
     this.mayGoto.length = 0;
     this.fault = null;
     this.vlo = this.vhi = this.count = this.pc = this.tailCalls = 0;
-    this.locks.clear();
-    this.refs.clear();
+    if (this.locks.size) this.locks.clear();
+    if (this.refs.size) this.refs.clear();
     this.ctxRid = this.packetRid = this.metaOff = this.dataOff = this.dataEndOff = 0;
     this.strictAlign = false;
     this.xdpFrame = null;
