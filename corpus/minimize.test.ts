@@ -4,7 +4,7 @@ import { jumpsInRange, minimize, withoutInsn } from './minimize.ts';
 import {
   Add64, Div64, Exit, JGT, Ja, Label, LdImm64, LdMap, Mov64, type SymItem, resolve,
 } from '../harness/isa/builder.ts';
-import { type Insn, slotsOf } from '../harness/isa/insn.ts';
+import { type Insn, mkInsn, slotsOf } from '../harness/isa/insn.ts';
 import type { Program } from '../harness/isa/program.ts';
 import { opcodeRow } from '../harness/isa/opcodes.ts';
 import { targetField } from '../harness/isa/builder.ts';
@@ -150,5 +150,16 @@ describe('minimize', () => {
     expect(r.tests).toBeLessThanOrEqual(5);
     expect(r.exhausted).toBe(true);
     expect(divAndExit(r.program)).toBe(true);
+  });
+});
+
+describe('minimize with a deadline', () => {
+  it('tests nothing past the deadline and keeps the program it was given', () => {
+    let calls = 0;
+    const p: Program = { progType: 'socket_filter', maps: [], insns: [mkInsn(0xb7, 0, 0, 0, 1), mkInsn(0xb7, 1, 0, 0, 2), mkInsn(0x95, 0, 0, 0, 0)] };
+    const r = minimize(p, () => { calls++; return true; }, { deadline: Date.now() - 1 });
+    expect(calls).toBe(0);
+    expect(r.program.insns).toEqual(p.insns);
+    expect(r.exhausted).toBe(true);
   });
 });

@@ -23,6 +23,9 @@ import { fieldVariants, regsOf, renameReg, valueFields } from './simplify.ts';
 export interface MinimizeOptions {
   /** Upper bound on predicate evaluations (default 5000). */
   readonly maxTests?: number;
+  /** Wall-clock limit (epoch ms): past it no new candidate is tested, the best so far is kept.
+   * The result is then timing-dependent; without it minimization is deterministic. */
+  readonly deadline?: number;
 }
 
 export interface MinimizeResult {
@@ -84,10 +87,11 @@ class Oracle {
   private readonly cache = new Map<string, boolean>();
   /** The maps of the current best program (the map phase may drop some). */
   maps: readonly MapDef[];
-  constructor(private readonly base: Program, private readonly pred: (p: Program) => boolean, readonly max: number) {
+  constructor(private readonly base: Program, private readonly pred: (p: Program) => boolean, readonly max: number,
+    private readonly deadline = Infinity) {
     this.maps = base.maps;
   }
-  get exhausted(): boolean { return this.tests >= this.max; }
+  get exhausted(): boolean { return this.tests >= this.max || Date.now() >= this.deadline; }
   private key(insns: readonly Insn[], maps: readonly MapDef[]): string { return `${encodeHex(insns)}|${JSON.stringify(maps)}`; }
   /** Was this program tested and found to hold? */
   held(insns: readonly Insn[]): boolean { return this.cache.get(this.key(insns, this.maps)) === true; }
@@ -205,7 +209,7 @@ function registerPhase(items: SymItem[], o: Oracle): { items: SymItem[]; changed
 
 /** Shrink `program` while `pred` holds. `pred(program)` must hold on entry. */
 export function minimize(program: Program, pred: (p: Program) => boolean, opts: MinimizeOptions = {}): MinimizeResult {
-  const o = new Oracle(program, pred, opts.maxTests ?? 5000);
+  const o = new Oracle(program, pred, opts.maxTests ?? 5000, opts.deadline);
   let items = symbolize(program.insns);
   for (let round = 0; round < 20 && !o.exhausted; round++) {
     items = deletionPhase(items, o);

@@ -13,7 +13,7 @@ import { loadCorpus } from '../../corpus/store.ts';
 import { writeFileAtomic } from '../../corpus/atomic.ts';
 import { renderSummaryMarkdown } from '../../reports/markdown.ts';
 import { HARNESS_VERSION } from '../../corpus/entry.ts';
-import { FindingCollector } from './findings.ts';
+import { FindingCollector, MINIMIZE_SECONDS } from './findings.ts';
 import type { ExamineOptions, Targets } from './pipeline.ts';
 import { runIteration, type IterationResult } from './iteration.ts';
 import { runPool } from './pool.ts';
@@ -73,6 +73,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
   const collector = new FindingCollector({
     corpusDir: o.corpusDir, targets: o.targets, examineOptions, minimize: o.minimize ?? true,
     seed: String(o.seed), date: o.date ?? defaultDate, known,
+    // A timed campaign does not overrun its end by more than a few seconds for a minimization.
+    minimizeDeadline: () => Math.min(Date.now() + MINIMIZE_SECONDS * 1000,
+      o.timeMs === undefined ? Infinity : Math.max(t0 + o.timeMs, Date.now() + 2000)),
     ...(o.targetUse.kernel.release ? { kernelRelease: o.targetUse.kernel.release } : {}),
   });
   const stats: Record<string, FamilyStats> = Object.fromEntries(families.map((f) => [f.name, emptyFamilyStats()]));

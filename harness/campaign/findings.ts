@@ -27,7 +27,13 @@ export interface FindingSink {
   readonly date: () => string;
   /** Buckets in the corpus before the campaign. */
   readonly known: ReadonlySet<string>;
+  /** When the minimization of a new finding must stop (epoch ms); default 30 s from its start. */
+  readonly minimizeDeadline?: () => number;
 }
+
+/** The most one finding's minimization may take: a long-looping program costs up to the VM's
+ * budget per pipeline run, and the campaign must go on. */
+export const MINIMIZE_SECONDS = 30;
 
 /** Expectations per target from one examination of the (minimized) program. */
 export function expectationsOf(ex: Examined, kernelRelease: string | undefined): Expectations {
@@ -78,7 +84,8 @@ export class FindingCollector {
   #store(f: Finding, key: string, family: string, iteration: number): FindingRow {
     const s = this.sink;
     // A bucket already in the corpus only updates its occurrences (the stored, shorter program wins the merge).
-    const program = s.minimize && !s.known.has(key) ? minimize(f.program, this.#sameBucket(key), { maxTests: 2000 }).program : f.program;
+    const deadline = s.minimizeDeadline?.() ?? Date.now() + MINIMIZE_SECONDS * 1000;
+    const program = s.minimize && !s.known.has(key) ? minimize(f.program, this.#sameBucket(key), { maxTests: 2000, deadline }).program : f.program;
     const again = examine(program, s.targets, s.examineOptions);
     const minimized = again.findings.find((g) => bucketKey(g) === key) ?? { ...f, program };
     const entry = findingEntry(minimized, {
