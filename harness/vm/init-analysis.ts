@@ -31,57 +31,40 @@ export interface InitAnalysis {
   readonly allProven: boolean;
 }
 
-/** The work list (module scope: no allocation per load; loads never nest). */
-const W: number[] = [];
+// seen[pc]: 0 = not reached, 1 = reached and processed, 2 = reached, state changed, to process.
+// Pcs to process are taken in ascending order by sweeps from the lowest one (`low`): jumps here
+// are mostly forward, so a join is processed once with its final state instead of once per
+// incoming path (a LIFO work list re-walked the tail after every join). The result is the same
+// fixpoint whatever the order (the transfer functions are monotone).
+let low = 0;
+/** The pc being processed (a pc above it is reached later in the same sweep). */
+let cur = 0;
 
-/** Merge state `s` into pc's state; queue pc when it changed (or is reached first). */
+/** Merge state `s` into pc's state; mark pc to process when it changed (or is reached first). */
 function flowTo(must: Int32Array, seen: Int32Array, n: number, pc: number, s: number): void {
   if (pc < 0 || pc > n) return;
   const next = seen[pc] ? must[pc]! & s : s;
   if (seen[pc] && next === must[pc]) return;
-  seen[pc] = 1;
+  seen[pc] = 2;
   must[pc] = next;
-  W.push(pc);
+  if (pc <= cur && pc < low) low = pc;
 }
 
 export function analyzeInit(c: Int32Array, n: number, entry: number, known: (id: number) => boolean): InitAnalysis {
   // Scratch buffers: the caller (load.ts) is done with its own temporaries when it calls this.
   const must = scratchWords(n + 1, 0).fill(ALL, 0, n + 1);
   const seen = scratchWords(n + 1, 1).fill(0, 0, n + 1);
-  const work = W;
-  work.length = 0;
+  low = n + 1;
+  cur = n + 1;
   flowTo(must, seen, n, 0, entry);
   for (let i = 0; i < n; i++) {
     const w = c[i * STRIDE + F_OP]!;
     if ((w & 0xff) === 0x18 && ((w >>> 12) & 15) === 4) flowTo(must, seen, n, c[i * STRIDE + F_TGT]!, R10 | 0x6);
   }
-  while (work.length) {
-    const pc = work.pop()!;
-    const s = must[pc]!;
-    const b = pc * STRIDE;
-    const w = c[b + F_OP]!;
-    const op = w & 0xff;
-    const src = (w >>> 12) & 15;
-    const tgt = c[b + F_TGT]!;
-    const out = s | (c[b + F_MASK]! >>> 16);
-    if (op === 0x95 || op === 0x00) continue; // exit, end sentinel
-    if (op === 0x85 && src === 1) { flowTo(must, seen, n, tgt, (s & R1_TO_R5) | R10); flowTo(must, seen, n, pc + 1, s & ~(R0 | R1_TO_R5)); continue; }
-    if (op === 0x85 || op === 0x8d) {
-      const id = c[b + 2]!;
-      const r0 = op === 0x85 && src === 0 && known(id) && !VOID_HELPERS.has(id) ? R0 : 0;
-      flowTo(must, seen, n, pc + 1, (s & ~(R0 | R1_TO_R5)) | r0);
-      continue;
-    }
-    if ((op & 0xe0) === 0x20 || (op & 0xe0) === 0x40) {
-      if ((op & 0x07) === 0) { flowTo(must, seen, n, pc + 1, (s & ~(R0 | R1_TO_R5)) | R0); continue; } // ld_abs / ld_ind
-    }
-    const cls = op & 0x07;
-    if ((cls === 0x05 || cls === 0x06) && tgt >= 0) {
-      flowTo(must, seen, n, tgt, out);
-      if ((op & 0xf0) !== 0x00) flowTo(must, seen, n, pc + 1, out); // conditional (ja / gotol have op 0x00)
-      continue;
-    }
-    flowTo(must, seen, n, pc + 1, out);
+  while (low <= n) {
+    let pc = low;
+    low = n + 1;
+    for (; pc <= n; pc++) if (seen[pc] === 2) { seen[pc] = 1; cur = pc; step(c, must, seen, n, pc, known); }
   }
   let allProven = true;
   for (let pc = 0; pc < n && allProven; pc++) {
@@ -92,4 +75,33 @@ export function analyzeInit(c: Int32Array, n: number, entry: number, known: (id:
     if ((c[b + F_OP]! & 0xff) === 0x95 && (must[pc]! & R0) === 0) allProven = false;
   }
   return { must, allProven };
+}
+
+/** Process one pc: flow its out-state to its successors. */
+function step(c: Int32Array, must: Int32Array, seen: Int32Array, n: number, pc: number, known: (id: number) => boolean): void {
+  const s = must[pc]!;
+  const b = pc * STRIDE;
+  const w = c[b + F_OP]!;
+  const op = w & 0xff;
+  const src = (w >>> 12) & 15;
+  const tgt = c[b + F_TGT]!;
+  const out = s | (c[b + F_MASK]! >>> 16);
+  if (op === 0x95 || op === 0x00) return; // exit, end sentinel
+  if (op === 0x85 && src === 1) { flowTo(must, seen, n, tgt, (s & R1_TO_R5) | R10); flowTo(must, seen, n, pc + 1, s & ~(R0 | R1_TO_R5)); return; }
+  if (op === 0x85 || op === 0x8d) {
+    const id = c[b + 2]!;
+    const r0 = op === 0x85 && src === 0 && known(id) && !VOID_HELPERS.has(id) ? R0 : 0;
+    flowTo(must, seen, n, pc + 1, (s & ~(R0 | R1_TO_R5)) | r0);
+    return;
+  }
+  if ((op & 0xe0) === 0x20 || (op & 0xe0) === 0x40) {
+    if ((op & 0x07) === 0) { flowTo(must, seen, n, pc + 1, (s & ~(R0 | R1_TO_R5)) | R0); return; } // ld_abs / ld_ind
+  }
+  const cls = op & 0x07;
+  if ((cls === 0x05 || cls === 0x06) && tgt >= 0) {
+    flowTo(must, seen, n, tgt, out);
+    if ((op & 0xf0) !== 0x00) flowTo(must, seen, n, pc + 1, out); // conditional (ja / gotol have op 0x00)
+    return;
+  }
+  flowTo(must, seen, n, pc + 1, out);
 }

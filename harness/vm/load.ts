@@ -193,7 +193,7 @@ function ldImm64(insn: Insn, opts: LoadOptions, pc: number, target: number, c: I
 }
 
 /** The logical target pc of a jump, call or ld_imm64 src=4; -1 when the instruction has none. */
-function jumpTarget(insn: Insn, row: OpcodeRow | undefined, pc: number, slotOf: Int32Array, pcOf: Int32Array): number | LoadError {
+function jumpTarget(insn: Insn, row: OpcodeRow | undefined, pc: number, slotOf: Int32Array, pcOf: Int32Array, slots: number): number | LoadError {
   let rel: number | undefined;
   if (row?.kind === 'jcond' || row?.kind === 'may_goto' || (row?.kind === 'ja' && row.is64)) rel = insn.off;
   else if (row?.kind === 'ja') rel = insn.imm; // gotol
@@ -202,21 +202,21 @@ function jumpTarget(insn: Insn, row: OpcodeRow | undefined, pc: number, slotOf: 
   if (rel === undefined) return -1;
   const from = slotOf[pc]! + 1; // relative to the next slot (for ld_imm64 src=4: its second slot, as the kernel counts)
   const to = from + rel;
-  if (to < 0 || to >= pcOf.length) return err(pc, `jump out of range from insn ${slotOf[pc]} to ${to}`);
+  if (to < 0 || to >= slots) return err(pc, `jump out of range from insn ${slotOf[pc]} to ${to}`);
   const t = pcOf[to]!;
   if (t < 0) return err(pc, `jump into the middle of ldimm64 insn ${to - 1}`);
   return t;
 }
 
 /** Fill the words of one instruction; a LoadError when it is refused. */
-function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, pcOfSlot: Int32Array, opts: LoadOptions): LoadError | undefined {
+function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, pcOfSlot: Int32Array, slots: number, opts: LoadOptions): LoadError | undefined {
   const row = ROWS[insn.code];
   const bad = valid(insn, row) ? undefined : check(copyInsn(insn));
   if (bad && !(opts.callx && insn.code === XOP_CALLX && insn.src === 0 && insn.off === 0 && insn.imm === 0 && insn.dst < 10)) {
     return err(pc, bad.message);
   }
   if (insn.code === 0xbf && insn.off === 1) return err(pc, 'addr_space_cast (arena memory) is not supported by the VM');
-  const t = jumpTarget(insn, row, pc, slotOfPc, pcOfSlot);
+  const t = jumpTarget(insn, row, pc, slotOfPc, pcOfSlot, slots);
   if (typeof t === 'object') return t;
   const b = pc * STRIDE;
   c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12);
@@ -245,8 +245,9 @@ function finish(c: Int32Array, n: number, slots: number, opts: LoadOptions): boo
   return allProven;
 }
 
+/** pc of each slot (-1 for the second slot of an ld_imm64); scratch, valid for indexes below `slots`. */
 function pcTables(n: number, slotOfPc: Int32Array, slots: number): Int32Array {
-  const pcOfSlot = scratchWords(slots + 1, 1).fill(-1, 0, slots + 1).subarray(0, slots);
+  const pcOfSlot = scratchWords(slots + 1, 1).fill(-1, 0, slots + 1);
   for (let i = 0; i < n; i++) pcOfSlot[slotOfPc[i]!] = i;
   return pcOfSlot;
 }
@@ -254,14 +255,14 @@ function pcTables(n: number, slotOfPc: Int32Array, slots: number): Int32Array {
 export function loadCode(insns: readonly Insn[], progType: ProgType, flags: number, opts: LoadOptions): Code | LoadError {
   const n = insns.length;
   if (n === 0) return err(-1, 'empty program');
-  const slotOfPc = scratchWords(n + 1, 0).subarray(0, n + 1);
+  const slotOfPc = scratchWords(n + 1, 0); // scratch: indexes 0..n are this program's
   let slots = 0;
   for (let i = 0; i < n; i++) { slotOfPc[i] = slots; slots += insns[i]!.code === 0x18 ? 2 : 1; }
   slotOfPc[n] = slots;
   const pcOfSlot = pcTables(n, slotOfPc, slots);
   const c = slabWords((n + 1) * STRIDE);
   for (let pc = 0; pc < n; pc++) {
-    const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, opts);
+    const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, slots, opts);
     if (e) return e;
   }
   return new CodeImpl(n, finish(c, n, slots, opts), c, progType, flags, insns);
@@ -300,7 +301,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
   }
   if (n === 0) return err(-1, 'empty program');
   slotOfPcAll[n] = total;
-  const slotOfPc = slotOfPcAll.subarray(0, n + 1);
+  const slotOfPc = slotOfPcAll; // scratch: indexes 0..n are this program's
   const pcOfSlot = pcTables(n, slotOfPc, total);
   const c = slabWords((n + 1) * STRIDE);
   const hi: MutSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
@@ -309,7 +310,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
     const at = slotOfPc[pc]! << 3;
     readSlot(bytes, at, insn);
     if (insn.code === 0x18) { readSlot(bytes, at + 8, hi); insn.hi = hi; } else insn.hi = undefined;
-    const e = fillInsn(c, pc, insn, slotOfPc, pcOfSlot, opts);
+    const e = fillInsn(c, pc, insn, slotOfPc, pcOfSlot, total, opts);
     if (e) return e;
   }
   return new CodeImpl(n, finish(c, n, total, opts), c, progType, flags, undefined, () => decodeInsns(bytes));
