@@ -54,6 +54,8 @@ export interface Env {
   prune: boolean;
   /** Checkpoints start with every scalar precise (containment mode). */
   allPrecise?: boolean;
+  /** Processed-instruction limit below the kernel's 1,000,000 (the containment exploration's budget). */
+  insnLimit?: number;
   /** A deliberate soundness bug, for testing that the oracles catch one (never set in production). */
   plantedBug?: PlantedBug;
   liveRegs?: Uint16Array;

@@ -107,7 +107,7 @@ class Explorer implements Walker {
   run(): void {
     const env = this.env;
     for (;;) {
-      if (++env.insnProcessed > BPF_COMPLEXITY_LIMIT_INSNS) {
+      if (++env.insnProcessed > (env.insnLimit ?? BPF_COMPLEXITY_LIMIT_INSNS)) {
         reject(`BPF program is too large. Processed ${env.insnProcessed} insn`, E2BIG);
       }
       const path = this.path;

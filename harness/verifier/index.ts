@@ -32,6 +32,8 @@ export interface VerifyOptions {
   readonly containmentPruning?: boolean;
   /** A deliberate soundness bug (tests of the oracles only; see env.ts). */
   readonly plantedBug?: PlantedBug;
+  /** Stop (reject, "too large") after this many processed instructions instead of 1,000,000. */
+  readonly insnLimit?: number;
 }
 
 export interface VerifyResult {
@@ -56,6 +58,7 @@ export function verify(program: Program, opts: VerifyOptions = {}): VerifyResult
   if (opts.prune === false) env.prune = false;
   if (opts.containmentPruning) env.allPrecise = true;
   if (opts.plantedBug) env.plantedBug = opts.plantedBug;
+  if (opts.insnLimit !== undefined) env.insnLimit = opts.insnLimit;
   try {
     if (!env.spec) unsupported(`program type ${program.progType}`);
     if (env.len === 0) reject('empty program', 22);

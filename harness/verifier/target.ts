@@ -15,10 +15,14 @@ import { checkContainment, type ConcreteStep } from './containment.ts';
 /**
  * The containment check of a program the model accepted: a second exploration that keeps every
  * state at every instruction and prunes only when all live scalars are contained (all precise),
- * so the states cover every concrete execution; the verdict comes from the ordinary run.
+ * so the states cover every concrete execution; the verdict comes from the ordinary run. Loops
+ * can make that exploration explode, so it stops at CONTAINMENT_INSN_LIMIT processed
+ * instructions, and the program then goes unchecked (no checkTrace).
  */
+export const CONTAINMENT_INSN_LIMIT = 100_000;
+
 function containmentChecker(p: Program, bug: { plantedBug?: PlantedBug }): ((trace: readonly ConcreteStep[]) => ReturnType<typeof checkContainment>) | undefined {
-  const full = verify(p, { statesAt: true, containmentPruning: true, ...bug });
+  const full = verify(p, { statesAt: true, containmentPruning: true, insnLimit: CONTAINMENT_INSN_LIMIT, ...bug });
   if (full.verdict !== 'accept' || !full.statesAt || !full.liveRegs) return undefined;
   const { statesAt, liveRegs } = full;
   return (trace) => checkContainment(statesAt, liveRegs, trace);
