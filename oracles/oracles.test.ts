@@ -86,6 +86,7 @@ describe('kernel invariants', () => {
   it('finds the invariant violation in the log or dmesg', () => {
     const kernel: VerifyResult = { ...reject('kernel', 'REG INVARIANTS VIOLATION (false_reg1): range bounds violation u64=[0x1, 0x0]'), log: '' };
     expect(kernelInvariants({ program, input: {}, kernel })[0]!.evidence.message).toContain('REG INVARIANTS VIOLATION');
+    expect(kernelInvariants({ program, input: {}, kernel })[0]!.program.flags).toBe(128); // BPF_F_TEST_REG_INVARIANTS travels with it
     expect(kernelInvariants({ program, input: {}, kernel: accept('kernel') }, ['WARNING: verifier bug: scalar'])).toHaveLength(1);
     expect(kernelInvariants({ program, input: {}, kernel: reject('kernel', 'R1 !read_ok') })).toEqual([]);
   });

@@ -73,15 +73,20 @@ function parseJsonText(text: string, name: string): unknown {
   }
 }
 
+const isCorpusEntry = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && 'schemaVersion' in v && 'program' in v;
+
 /** Parse program text of a known kind. `name` is used in error messages. */
 export function parseProgramText(text: string, kind: SourceKind, name: string, opts: ReadOptions = {}): Program {
   const progType = opts.defaultProgType ?? 'socket_filter';
   if (kind === 'json') {
     const value = parseJsonText(text, name);
+    // A corpus entry stands for its program, so `verify`, `run` and `check` take entries too.
+    const entry = isCorpusEntry(value);
     try {
-      return programFromJson(value);
+      return programFromJson(entry ? (value as { program: unknown }).program : value);
     } catch (e) {
-      if (e instanceof UserError) throw new UserError(`${name}: ${e.message}`);
+      if (e instanceof UserError) throw new UserError(`${name}: ${entry ? '/program' : ''}${e.message === '/' ? '' : e.message}`);
       throw e;
     }
   }
