@@ -47,3 +47,17 @@ export function leftOutLines(a: Acquired, wanted: readonly TargetName[]): string
     .filter((n) => wanted.includes(n) && !a.use[n].used)
     .map((n) => `verifuzz: ${n} target left out: ${a.use[n].reason}`);
 }
+
+/**
+ * The targets a command asked for: each one left out is reported on stderr, and with
+ * `needOne` a command that has none left fails with UnavailableError (exit 3).
+ */
+export async function acquireForCommand(wanted: readonly TargetName[], needOne = true): Promise<Acquired> {
+  const a = await acquireTargets(wanted);
+  for (const line of leftOutLines(a, wanted)) process.stderr.write(`${line}\n`);
+  if (needOne && !a.targets.model && !a.targets.kernel) {
+    a.close();
+    throw new UnavailableError('no verifier target is available (see above)');
+  }
+  return a;
+}

@@ -7,10 +7,10 @@
 import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { CommandModule } from 'yargs';
-import { UnavailableError, UserError } from '../../errors.ts';
+import { UserError } from '../../errors.ts';
 import { ALL_FAMILY_NAMES, BUNDLED_CORPUS, campaignFamilies, corpusPrograms } from '../../campaign/families.ts';
 import type { TargetName } from '../../targets.ts';
-import { acquireTargets, leftOutLines } from '../../campaign/acquire.ts';
+import { acquireForCommand } from '../../campaign/acquire.ts';
 import { runCampaign, type Progress } from '../../campaign/campaign.ts';
 import { KernelMessages } from '../../campaign/kmsg.ts';
 import { renderSummaryMarkdown } from '../../../reports/markdown.ts';
@@ -80,10 +80,8 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     if (families.length === 0) throw new UserError('--generators: mutate needs a corpus with programs, and there is none');
     if (!Number.isInteger(argv.workers) || argv.workers < 1 || argv.workers > 64) throw new UserError(`--workers: '${argv.workers}' must be a whole number from 1 to 64`);
     const seed = argv.seed ?? randomInt(0, 2 ** 31);
-    const acquired = await acquireTargets(wanted as TargetName[]);
-    for (const line of leftOutLines(acquired, wanted as TargetName[])) process.stderr.write(`${line}\n`);
+    const acquired = await acquireForCommand(wanted as TargetName[]);
     const { targets } = acquired;
-    if (!targets.model && !targets.kernel) throw new UnavailableError('no verifier target is available (see above)');
     const kmsg = targets.kernel ? new KernelMessages() : undefined;
     const controller = new AbortController();
     const onSigint = () => {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { UnavailableError, UserError } from '../../errors.ts';
+import { UserError } from '../../errors.ts';
 import { readProgramSource } from '../io.ts';
 import { resolveEntryPath } from '../entry-arg.ts';
 import { parseEntryText, programHash } from '../../../corpus/validate-entry.ts';
@@ -19,7 +19,7 @@ import { programFromJson, programToJson } from '../../isa/program-json.ts';
 import { disassembleProgram } from '../../isa/disasm.ts';
 import type { Program } from '../../isa/program.ts';
 import type { TargetName } from '../../targets.ts';
-import { acquireTargets, leftOutLines } from '../../campaign/acquire.ts';
+import { acquireForCommand } from '../../campaign/acquire.ts';
 import { examine, type Targets } from '../../campaign/pipeline.ts';
 
 interface MinimizeArgs {
@@ -61,9 +61,7 @@ export const minimizeCommand: CommandModule<object, MinimizeArgs> = {
       throw new UserError(`${e.file}: ${e.path || '/'}: ${e.message}`);
     }
     if (argv.write && !entry) throw new UserError('--write needs a corpus entry, not a program file');
-    const acquired = await acquireTargets(wanted);
-    for (const line of leftOutLines(acquired, wanted)) process.stderr.write(`${line}\n`);
-    if (!acquired.targets.model && !acquired.targets.kernel) throw new UnavailableError('no verifier target is available (see above)');
+    const acquired = await acquireForCommand(wanted);
     try {
       const stored = entry?.entry;
       const start = stored?.provenance.original ? programFromJson(stored.provenance.original) : entry?.program ?? (await readProgramSource(file)).program;

@@ -10,8 +10,8 @@ import { loadCorpus } from '../../../corpus/store.ts';
 import { replayEntry, type ReplayCase } from '../../../corpus/replay.ts';
 import { writeFileAtomic } from '../../../corpus/atomic.ts';
 import { renderJunit } from '../../../reports/junit.ts';
-import { acquireTargets, leftOutLines } from '../../campaign/acquire.ts';
-import { UnavailableError, UserError } from '../../errors.ts';
+import { acquireForCommand } from '../../campaign/acquire.ts';
+import { UserError } from '../../errors.ts';
 import type { TargetName } from '../../targets.ts';
 import { existsSync } from 'node:fs';
 
@@ -56,9 +56,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     const { entries, errors } = loadCorpus(dir);
     for (const e of errors) process.stderr.write(`verifuzz: ${e.file}: ${e.path || '/'}: ${e.message} (skipped)\n`);
     const malformed = new Set(errors.map((e) => e.file)).size;
-    const acquired = await acquireTargets(wanted);
-    for (const line of leftOutLines(acquired, wanted)) process.stderr.write(`${line}\n`);
-    if (!acquired.targets.model && !acquired.targets.kernel) throw new UnavailableError('no verifier target is available (see above)');
+    const acquired = await acquireForCommand(wanted);
     try {
       const release = acquired.use.kernel.release;
       const cases = entries.map((le) => replayEntry(le, acquired.targets, release));

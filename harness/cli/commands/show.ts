@@ -11,7 +11,7 @@ import { readEntry, resolveEntryPath } from '../entry-arg.ts';
 import { listingLine } from '../../isa/disasm.ts';
 import { layoutOf } from '../../isa/insn.ts';
 import type { Program } from '../../isa/program.ts';
-import { acquireTargets, leftOutLines } from '../../campaign/acquire.ts';
+import { acquireForCommand } from '../../campaign/acquire.ts';
 import type { Target, TargetName } from '../../targets.ts';
 import type { LogEvent, VerifierState } from '../../verifier/state/log-state.ts';
 import { renderState } from '../../verifier/log.ts';
@@ -90,8 +90,7 @@ export const showCommand: CommandModule<object, ShowArgs> = {
     const pc = entry.finding?.evidence.pc;
     const out = [...header(file, entry), ...expectations(entry), ...evidence(entry), 'program:', ...listing(program, pc)];
     const wanted = argv.targets.split(',').map((s) => s.trim()) as TargetName[];
-    const acquired = await acquireTargets(wanted);
-    for (const line of leftOutLines(acquired, wanted)) process.stderr.write(`${line}\n`);
+    const acquired = await acquireForCommand(wanted, false);
     try {
       const slot = pc === undefined ? undefined : layoutOf(program.insns).slotOfPc[pc];
       if (slot !== undefined) {
