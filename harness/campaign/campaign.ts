@@ -42,6 +42,8 @@ export interface CampaignOptions {
   readonly outDir: string;
   /** Where findings are stored, and whose buckets count as known. */
   readonly corpusDir: string;
+  /** Other corpora whose buckets count as known (the bundled corpus/entries). */
+  readonly knownCorpora?: readonly string[];
   readonly containment?: boolean;
   readonly minimize?: boolean;
   readonly dmesg?: () => string[];
@@ -68,7 +70,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
   const workers = Math.max(1, o.workers ?? 1);
   const startedAt = defaultDate();
   const t0 = Date.now();
-  const known = new Set(loadCorpus(o.corpusDir).entries.flatMap((e) => (e.entry.bucket ? [e.entry.bucket.key] : [])));
+  const known = new Set([o.corpusDir, ...(o.knownCorpora ?? [])].flatMap((d) => loadCorpus(d).entries)
+    .flatMap((e) => (e.entry.bucket ? [e.entry.bucket.key] : [])));
   const examineOptions: ExamineOptions = { containment: o.containment ?? true, ...(o.dmesg ? { dmesg: o.dmesg } : {}) };
   const collector = new FindingCollector({
     corpusDir: o.corpusDir, targets: o.targets, examineOptions, minimize: o.minimize ?? true,

@@ -100,7 +100,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
         ...(argv.count !== undefined ? { count: argv.count } : {}),
         ...(timeMs !== undefined ? { timeMs } : (argv.count === undefined ? { timeMs: 60_000 } : {})),
         targets, targetUse: acquired.use,
-        outDir, corpusDir, parents,
+        outDir, corpusDir, parents, knownCorpora: [BUNDLED_CORPUS],
         minimize: argv.minimize, containment: argv.containment,
         ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
         signal: controller.signal, workers: argv.workers,
