@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.ts';
+import { isCorpusEntry } from './io.ts';
 import { parseEntryText, type ValidatedEntry } from '../../corpus/validate-entry.ts';
 
 /** A path, or the single entry in the corpus whose file name starts with `name`. */
@@ -17,11 +18,24 @@ export function resolveEntryPath(name: string, corpus: string): string {
 }
 
 /** A valid corpus entry from a file, or a UserError naming file and field path. */
-export function readEntry(file: string): Required<Pick<ValidatedEntry, 'entry' | 'program'>> {
-  const v = parseEntryText(file, readFileSync(file, 'utf8'));
+export function readEntry(file: string, text = readFileSync(file, 'utf8')): Required<Pick<ValidatedEntry, 'entry' | 'program'>> {
+  const v = parseEntryText(file, text);
   if (!v.entry || !v.program) {
     const e = v.errors[0];
     throw new UserError(e ? `${e.file}: ${e.path || '/'}: ${e.message}` : `${file}: not a corpus entry`);
   }
   return { entry: v.entry, program: v.program };
+}
+
+/** The corpus entry in `file` (validated as readEntry does), or undefined when the file holds
+ * something else, such as a program in assembly, hex or Program JSON. */
+export function readEntryIfAny(file: string): ReturnType<typeof readEntry> | undefined {
+  const text = readFileSync(file, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isCorpusEntry(value) ? readEntry(file, text) : undefined;
 }

@@ -73,8 +73,9 @@ function parseJsonText(text: string, name: string): unknown {
   }
 }
 
-const isCorpusEntry = (v: unknown): boolean =>
-  typeof v === 'object' && v !== null && 'schemaVersion' in v && 'program' in v;
+/** Does a parsed JSON value look like a corpus entry (rather than a Program)? */
+export const isCorpusEntry = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && 'schemaVersion' in v;
 
 /** Parse program text of a known kind. `name` is used in error messages. */
 export function parseProgramText(text: string, kind: SourceKind, name: string, opts: ReadOptions = {}): Program {
@@ -86,7 +87,7 @@ export function parseProgramText(text: string, kind: SourceKind, name: string, o
     try {
       return programFromJson(entry ? (value as { program: unknown }).program : value);
     } catch (e) {
-      if (e instanceof UserError) throw new UserError(`${name}: ${entry ? '/program' : ''}${e.message === '/' ? '' : e.message}`);
+      if (e instanceof UserError) throw new UserError(`${name}: ${entry ? e.message.replace(/^\/:?/, (m) => `/program${m === '/:' ? ':' : '/'}`) : e.message}`);
       throw e;
     }
   }

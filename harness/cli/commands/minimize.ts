@@ -5,12 +5,11 @@
  * FILE is a program (assembly, Program JSON or hex): the first finding the pipeline reports on it
  * (or the one of --oracle) is kept. Prints the minimized listing.
  */
-import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../../errors.ts';
 import { readProgramSource } from '../io.ts';
-import { resolveEntryPath } from '../entry-arg.ts';
-import { parseEntryText, programHash } from '../../../corpus/validate-entry.ts';
+import { readEntryIfAny, resolveEntryPath } from '../entry-arg.ts';
+import { programHash } from '../../../corpus/validate-entry.ts';
 import { entryText } from '../../../corpus/store.ts';
 import { writeFileAtomic } from '../../../corpus/atomic.ts';
 import { minimize } from '../../../corpus/minimize.ts';
@@ -30,8 +29,6 @@ interface MinimizeArgs {
   targets: string;
   'max-tests': number;
 }
-
-const isEntryText = (text: string): boolean => /^\s*\{[\s\S]*"schemaVersion"/.test(text);
 
 function keyFor(program: Program, targets: Targets, oracle: string | undefined): string {
   const findings = examine(program, targets, { containment: true }).findings.filter((f) => !oracle || f.oracle === oracle);
@@ -54,12 +51,7 @@ export const minimizeCommand: CommandModule<object, MinimizeArgs> = {
   handler: async (argv) => {
     const wanted = argv.targets.split(',').map((s) => s.trim()) as TargetName[];
     const file = argv.input === '-' ? '-' : resolveEntryPath(argv.input, argv.corpus);
-    const text = file === '-' ? undefined : readFileSync(file, 'utf8');
-    const entry = text !== undefined && isEntryText(text) ? parseEntryText(file, text) : undefined;
-    if (entry && !entry.entry) {
-      const e = entry.errors[0]!;
-      throw new UserError(`${e.file}: ${e.path || '/'}: ${e.message}`);
-    }
+    const entry = file === '-' ? undefined : readEntryIfAny(file);
     if (argv.write && !entry) throw new UserError('--write needs a corpus entry, not a program file');
     const acquired = await acquireForCommand(wanted);
     try {
