@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCampaign } from './campaign.ts';
-import { fakeKernel, fakeModel, hasJset } from './fake-targets.ts';
+import { fakeKernel, fakeModel, hasJset } from './testing/fake-targets.ts';
 import { loadCorpus } from '../../corpus/store.ts';
 
 const fixedDate = () => '2026-01-01T00:00:00.000Z';

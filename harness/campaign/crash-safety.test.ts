@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCorpus } from '../../corpus/store.ts';
 import { runCampaign } from './campaign.ts';
-import { fakeKernel, fakeManyBucketsModel } from './fake-targets.ts';
+import { fakeKernel, fakeManyBucketsModel } from './testing/fake-targets.ts';
 
 const CHILD = fileURLToPath(new URL('./testing/crash-child.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx/esm');

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { runCampaign } from '../campaign.ts';
-import { fakeKernel, fakeManyBucketsModel } from '../fake-targets.ts';
+import { fakeKernel, fakeManyBucketsModel } from './fake-targets.ts';
 
 const [corpusDir, seed] = [process.argv[2]!, Number(process.argv[3] ?? 0)];
 let said = false;

@@ -5,10 +5,10 @@
  * every program holding one is a verdict-differential finding ("different reasons") and no
  * other oracle has anything to say.
  */
-import type { Program } from '../isa/program.ts';
-import type { RunResult, Target, VerifyResult } from '../targets.ts';
-import { BPF_JSET, bpfClass, bpfOp, BPF_JMP, BPF_JMP32 } from '../isa/opcodes.ts';
-import { insnShape } from '../../oracles/finding.ts';
+import type { Program } from '../../isa/program.ts';
+import type { RunResult, Target, VerifyResult } from '../../targets.ts';
+import { BPF_JSET, bpfClass, bpfOp, BPF_JMP, BPF_JMP32 } from '../../isa/opcodes.ts';
+import { insnShape } from '../../../oracles/finding.ts';
 
 export const hasJset = (p: Program): boolean =>
   p.insns.some((i) => (bpfClass(i.code) === BPF_JMP || bpfClass(i.code) === BPF_JMP32) && bpfOp(i.code) === BPF_JSET);
