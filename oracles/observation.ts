@@ -6,6 +6,7 @@
 import type { Program } from '../harness/isa/program.ts';
 import type { RunResult as KernelRun, VerifyResult } from '../harness/targets.ts';
 import type { RunResult as VmRun } from '../harness/vm/index.ts';
+import type { LogEvent } from '../harness/verifier/state/log-state.ts';
 import type { Evidence, Finding } from './finding.ts';
 import { kernelInsnText } from '../harness/isa/disasm.ts';
 
@@ -16,6 +17,9 @@ export interface Observation {
   readonly kernel?: VerifyResult;
   readonly vm?: VmRun;
   readonly kernelRun?: KernelRun;
+  /** The parsed events (harness/kernel/log/parse.ts) of a level-2 kernel log of the same program,
+   * when the campaign sampled this program for kernel state containment (else absent). */
+  readonly kernelStates?: readonly LogEvent[];
 }
 
 export type OracleFn = (obs: Observation) => Finding[];
