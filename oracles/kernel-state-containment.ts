@@ -11,7 +11,11 @@
  * registers that were precise at the prune point) or the log does not show it. So the walk
  * stops, without a finding, at the first step whose instruction
  *   - is the location of ANY prune in the log (`N: safe`, `from X to N: safe`): coarser than
- *     "the concrete run's own abstract path was pruned here", which the log cannot tell apart;
+ *     "the concrete run's own abstract path was pruned here", which the log cannot tell apart.
+ *     The finer rule "go on when an explored (unpruned) state at N holds the step" would be
+ *     sound only if "holds" covered the whole state; we check scalars only, so a step that
+ *     matches an explored state in its scalars but a pruned one in its stack or pointers could
+ *     later be blamed on the explored path's states;
  *   - has no logged state, or was visited on a path the rebuild could not follow
  *     (kernel-states.ts `unfollowed`): the candidate list may miss the matching state;
  *   - has no logged state of the step's frame. States of other frames are left out: a path's
