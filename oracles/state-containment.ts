@@ -1,9 +1,10 @@
 /**
- * State containment: at every executed instruction, are the concrete registers inside one of the
- * abstract states the model verifier explored there? The model prepares the check
- * (VerifyResult.checkTrace: every state at every instruction, live registers only, explored with
- * all scalars precise so that pruning cannot hide a path); the VM trace is the concrete side. The
- * first step no state holds is the finding, charged to the instruction executed just before it.
+ * State containment: at every executed instruction, are the concrete registers inside the abstract
+ * state the model verifier computes there on the same path? The model provides the check
+ * (VerifyResult.checkTrace: the VM trace followed through the model's transfer functions, live
+ * registers only, no pruning, so nothing can hide a path); the VM trace is the concrete side. The
+ * first step the state does not hold is the finding, charged to the instruction executed just
+ * before it.
  *
  * DIVERGENCE: stack slots are not checked, only registers.
  */

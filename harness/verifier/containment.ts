@@ -1,6 +1,7 @@
 /**
  * The state-containment oracle for the model: at every instruction a concrete run executed, the
- * concrete registers must lie inside one of the abstract states the model reached there (scalars
+ * concrete registers must lie inside the abstract state the model computes there along the same
+ * path (explore.ts `replay` follows the run) (scalars
  * inside their tnum and ranges, pointers into the right kind of region at an offset inside the
  * pointer's fixed + variable offset). Registers the model considers uninitialized are free.
  */
@@ -44,37 +45,44 @@ function regContains(a: Reg, value: bigint, kind: ConcreteStep['regKinds'][numbe
   return scalarContains(a.s, BigInt.asUintN(64, off - BigInt(a.off)));
 }
 
-function stateContains(st: VState, step: ConcreteStep, live: number): number {
-  if (st.frames.length - 1 !== step.frame) return 0;
+/** The registers of the concrete step that `st` does not hold (bit i = ri); -1 when the frame
+ * depths differ. `live`: registers live before the slot (dead ones are not compared). */
+function failingRegs(st: VState, step: ConcreteStep, live: number): number {
+  if (st.frames.length - 1 !== step.frame) return -1;
   const regs = st.frames[st.frames.length - 1]!.regs;
+  let bad = 0;
   for (let r = 0; r < 11; r++) {
     if (r < 10 && !(live & (1 << r))) continue;
-    if (!regContains(regs[r]!, step.regs[r]!, step.regKinds[r])) return -(r + 1);
+    if (!regContains(regs[r]!, step.regs[r]!, step.regKinds[r])) bad |= 1 << r;
   }
-  return 1;
+  return bad;
 }
 
-/** The first instruction of `trace` whose concrete state no abstract state at that slot holds. */
-/** `live[slot]`: registers live before the slot (dead ones are not compared: pruning ignores
- * them, so the states reaching later instructions may hold other values for them). */
-export function checkContainment(statesAt: Map<number, VState[]>, live: Uint16Array, trace: readonly ConcreteStep[]): ContainmentViolation | undefined {
-  for (const step of trace) {
-    const states = statesAt.get(step.slot) ?? [];
-    let worst = -1;
-    let ok = false;
-    for (const st of states) {
-      const r = stateContains(st, step, step.frame === st.frames.length - 1 ? live[step.slot]! : 0xffff);
-      if (r === 1) { ok = true; break; }
-      if (r < 0) worst = -r - 1;
-    }
-    if (!ok) {
-      const reg = Math.max(worst, 0);
-      const a = states[0]?.frames[states[0].frames.length - 1]?.regs[reg];
-      return {
-        slot: step.slot, reg, concrete: `0x${step.regs[reg]!.toString(16)} ${step.regKinds[reg]?.kind ?? ''}@${step.regKinds[reg]?.off ?? ''}`,
-        abstract: a ? `${a.type} off=${a.off} ${JSON.stringify(a.s, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}` : `no state (${states.length})`,
-      };
-    }
+const lowestBit = (m: number): number => 31 - Math.clz32(m & -m);
+
+const describe = (a: Reg | undefined): string =>
+  a ? `${a.type} off=${a.off} ${JSON.stringify(a.s, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}` : 'no state';
+const concreteText = (step: ConcreteStep, reg: number): string =>
+  `0x${step.regs[reg]!.toString(16)} ${step.regKinds[reg]?.kind ?? ''}@${step.regKinds[reg]?.off ?? ''}`;
+
+/**
+ * Does one of the abstract states `candidates` (the model's states for the step's slot on the
+ * run's path: one, or two when both sides of a branch lead there) hold the concrete step? When
+ * none does, the violation names a register that no candidate holds, where there is one.
+ */
+export function stepViolation(candidates: readonly VState[], step: ConcreteStep, live: number): ContainmentViolation | undefined {
+  let common = -1;
+  for (const st of candidates) {
+    const bad = failingRegs(st, step, step.frame === st.frames.length - 1 ? live : 0xffff);
+    if (bad === 0) return undefined;
+    common &= bad;
   }
-  return undefined;
+  const first = candidates[0];
+  const reg = common > 0 ? lowestBit(common) : 0;
+  return { slot: step.slot, reg, concrete: concreteText(step, reg), abstract: describe(first?.frames[first.frames.length - 1]?.regs[reg]) };
+}
+
+/** The run took a branch the model found impossible: charged to the jump's dst register. */
+export function branchViolation(jump: { readonly dst: number }, step: ConcreteStep, taken: ConcreteStep): ContainmentViolation {
+  return { slot: taken.slot, reg: jump.dst, concrete: concreteText(step, jump.dst), abstract: `no state: the model found the branch from insn ${step.slot} to insn ${taken.slot} impossible` };
 }

@@ -48,12 +48,8 @@ export interface Env {
   totalStates: number;
   peakStates: number;
   maxStatesPerInsn: number;
-  /** Optional: every state reaching a slot (containment oracle). */
-  statesAt?: Map<number, VState[]>;
   /** State pruning on (default). */
   prune: boolean;
-  /** Checkpoints start with every scalar precise (containment mode). */
-  allPrecise?: boolean;
   /** Processed-instruction limit below the kernel's 1,000,000 (the containment exploration's budget). */
   insnLimit?: number;
   /** A deliberate soundness bug, for testing that the oracles catch one (never set in production). */

@@ -9,7 +9,8 @@ import { BPF_JMP, BPF_JMP32, bpfClass, opcodeRow, type OpcodeKind } from '../isa
 import { kernelInsnBody } from '../isa/disasm.ts';
 import type { CfgInfo } from './cfg.ts';
 import type { Env } from './env.ts';
-import { E2BIG, EINVAL, reject, unsupported } from './checks/reject.ts';
+import { E2BIG, EINVAL, Reject, reject, unsupported } from './checks/reject.ts';
+import { type ConcreteStep, type ContainmentViolation, branchViolation, stepViolation } from './containment.ts';
 import { BtState, backtrack, histEntry } from './precision.ts';
 import { type Checkpoint, regKey, slotKey, statesEqual, statesMaybeLooping } from './prune.ts';
 import { ptrReg } from './state/reg.ts';
@@ -55,6 +56,8 @@ class Explorer implements Walker {
   private readonly explored = new Map<number, Checkpoint[]>();
   private stackNote = -1;
   private pushedNow: Path[] = [];
+  /** Following one concrete run (replay) rather than exploring. */
+  private guided = false;
   constructor(readonly env: Env, private readonly cfg: CfgInfo, private readonly live: Uint16Array) {
     this.logging = env.logLevel > 0;
     this.path = { st: initialState(), pc: 0, from: -1, parent: null, hist: [] };
@@ -65,12 +68,14 @@ class Explorer implements Walker {
   cur() { return this.st.frames[this.st.frames.length - 1]!; }
 
   markPreciseReg(regno: number): void {
+    if (this.guided) return;
     const bt = new BtState();
     bt.setReg(this.st.frames.length - 1, regno);
     backtrack(this.env, this.path.hist, this.path.parent, bt);
   }
 
   markPreciseSlot(frameno: number, spi: number): void {
+    if (this.guided) return;
     const bt = new BtState();
     bt.slots[frameno]!.add(spi);
     backtrack(this.env, this.path.hist, this.path.parent, bt);
@@ -79,6 +84,10 @@ class Explorer implements Walker {
   stackAccess(frameno: number, spi: number): void { this.stackNote = spi * 8 + frameno; }
 
   pushBranch(st: VState, pc: number): void {
+    if (this.guided) {
+      this.pushedNow.push({ st, pc, from: this.pc, parent: null, hist: [] });
+      return;
+    }
     if (this.pending.length + 1 > BPF_COMPLEXITY_LIMIT_JMP_SEQ) {
       reject(`The sequence of ${this.pending.length + 1} jumps is too complex.`, E2BIG);
     }
@@ -112,28 +121,12 @@ class Explorer implements Walker {
       }
       const path = this.path;
       const pc = path.pc;
-      if (env.statesAt) this.recordState(pc, path.st);
       if (env.prune && this.cfg.prunePoint[pc] && this.isStateVisited(path)) {
         if (this.logging) env.events.push({ kind: 'safe', pc });
         if (!this.endPath()) return;
         continue;
       }
-      const insn = env.insnAt[pc];
-      const row = insn ? opcodeRow(insn.code) : undefined;
-      if (!insn || !row) reject(`unknown insn class ${insn ? bpfClass(insn.code) : 0}`, EINVAL);
-      this.pc = pc;
-      this.st = path.st;
-      this.stackNote = -1;
-      this.pushedNow = [];
-      const frame = path.st.frames.length - 1;
-      const before = this.logging ? this.snapshot() : undefined;
-      const cls = bpfClass(insn.code);
-      if (cls === BPF_JMP || cls === BPF_JMP32) env.jmpsProcessed++;
-      const next = HANDLERS[row.kind](this, insn);
-      const e = histEntry(pc, frame, this.stackNote % 8, this.stackNote < 0 ? -1 : Math.floor(this.stackNote / 8));
-      path.hist.push(e);
-      for (const p of this.pushedNow) p.hist.push(e);
-      if (before) this.logInsn(pc, insn, frame, before);
+      const next = this.execute(path);
       if (next === EXIT_PATH) {
         if (!this.endPath()) return;
         continue;
@@ -143,11 +136,80 @@ class Explorer implements Walker {
     }
   }
 
-  private recordState(pc: number, st: VState): void {
-    const m = this.env.statesAt!;
-    let l = m.get(pc);
-    if (!l) { l = []; m.set(pc, l); }
-    l.push(cloneState(st));
+  /** One instruction on one path: the handler of its kind, the history entry, the log line.
+   * Returns the next slot or EXIT_PATH; the branches it queued are in `pushedNow`. */
+  private execute(path: Path): number {
+    const env = this.env;
+    const pc = path.pc;
+    const insn = env.insnAt[pc];
+    const row = insn ? opcodeRow(insn.code) : undefined;
+    if (!insn || !row) reject(`unknown insn class ${insn ? bpfClass(insn.code) : 0}`, EINVAL);
+    this.pc = pc;
+    this.st = path.st;
+    this.stackNote = -1;
+    this.pushedNow = [];
+    const frame = path.st.frames.length - 1;
+    const before = this.logging ? this.snapshot() : undefined;
+    const cls = bpfClass(insn.code);
+    if (cls === BPF_JMP || cls === BPF_JMP32) env.jmpsProcessed++;
+    const next = HANDLERS[row.kind](this, insn);
+    if (!this.guided) {
+      const e = histEntry(pc, frame, this.stackNote % 8, this.stackNote < 0 ? -1 : Math.floor(this.stackNote / 8));
+      path.hist.push(e);
+      for (const p of this.pushedNow) p.hist.push(e);
+    }
+    if (before) this.logInsn(pc, insn, frame, before);
+    return next;
+  }
+
+  /**
+   * Follows one concrete run (a VM trace) through the transfer functions instead of exploring
+   * every path: at each step the path's abstract state must contain the concrete registers; at a
+   * branch the path continues with the successor the run took. Without pruning nothing can hide a
+   * path, so this checks exactly what exploring every path would, on the path that ran, at the
+   * cost of one transfer per executed instruction. Precision tracking is off (nothing is pruned).
+   *
+   * Returns the first violation and the number of steps checked. The check ends (`lost`) where the model and the run stop
+   * corresponding (a callback the model simulates differently, a reject the pruned exploration
+   * did not meet): from there nothing is claimed.
+   */
+  replay(trace: readonly ConcreteStep[]): ReplayOutcome {
+    this.guided = true;
+    const first = trace[0];
+    if (!first) return { checked: 0 };
+    if (first.slot !== 0 || first.frame !== 0) return { checked: 0, lost: `the run is at insn ${first.slot}, the model at insn 0` };
+    const entry = stepViolation([this.path.st], first, this.live[0]!);
+    if (entry) return { checked: 0, violation: entry };
+    let path = this.path;
+    for (let i = 0; i < trace.length; i++) {
+      const step = trace[i]!;
+      let next: number;
+      try {
+        next = this.execute(path);
+      } catch (e) {
+        if (e instanceof Reject) return { checked: i + 1, lost: `the model rejects insn ${step.slot} on this path: ${e.text}` };
+        throw e;
+      }
+      const following = trace[i + 1];
+      if (!following) return { checked: i + 1 };
+      const successors = next === EXIT_PATH ? this.pushedNow : [{ ...path, pc: next }, ...this.pushedNow];
+      const taken = successors.filter((p) => p.pc === following.slot && p.st.frames.length - 1 === following.frame);
+      if (taken.length === 0) {
+        if (this.isBranch(path.pc)) return { checked: i + 1, violation: branchViolation(this.env.insnAt[path.pc]!, step, following) };
+        return { checked: i + 1, lost: `after insn ${step.slot} the run goes to insn ${following.slot}, the model to ${successors.map((p) => p.pc).join(', ') || 'nowhere'}` };
+      }
+      const live = this.live[following.slot]!;
+      const holds = taken.find((p) => !stepViolation([p.st], following, live));
+      if (!holds) return { checked: i + 1, violation: stepViolation(taken.map((p) => p.st), following, live)! };
+      path = holds;
+    }
+    return { checked: trace.length };
+  }
+
+  private isBranch(pc: number): boolean {
+    const insn = this.env.insnAt[pc];
+    const kind = insn ? opcodeRow(insn.code)?.kind : undefined;
+    return kind === 'jcond' || kind === 'may_goto';
   }
 
   private snapshot(): { regs: unknown[]; stack: unknown[]; depth: number } {
@@ -225,7 +287,7 @@ class Explorer implements Walker {
     if (env.maxStatesPerInsn < n) env.maxStatesPerInsn = n;
     if (!addNew) return false;
     const cp: Checkpoint = {
-      pc, st: cloneState(path.st), parent: path.parent, hist: path.hist, branches: 1, missCnt: 0, hitCnt: 0, precise: new Set(), allPrecise: env.allPrecise === true,
+      pc, st: cloneState(path.st), parent: path.parent, hist: path.hist, branches: 1, missCnt: 0, hitCnt: 0, precise: new Set(), allPrecise: false,
     };
     if (!list) { list = []; this.explored.set(pc, list); }
     list.push(cp);
@@ -260,4 +322,17 @@ class Explorer implements Walker {
 
 export function explore(env: Env, cfg: CfgInfo, live: Uint16Array): void {
   new Explorer(env, cfg, live).run();
+}
+
+/** What replaying a run found: how many steps were checked, and the first violation, or why the
+ * check ended early (`lost`). */
+export interface ReplayOutcome {
+  readonly checked: number;
+  readonly violation?: ContainmentViolation;
+  readonly lost?: string;
+}
+
+/** The containment check of one concrete run (Explorer.replay). */
+export function replayTrace(env: Env, cfg: CfgInfo, live: Uint16Array, trace: readonly ConcreteStep[]): ReplayOutcome {
+  return new Explorer(env, cfg, live).replay(trace);
 }

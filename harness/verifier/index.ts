@@ -13,7 +13,9 @@ import type { Program } from '../isa/program.ts';
 import type { LogEvent } from './state/log-state.ts';
 import { checkCfg, checkOpcodes, findSubprogs, isPseudoCall, resolvePseudoLdimm64 } from './cfg.ts';
 import { createEnv, type Env, type PlantedBug } from './env.ts';
-import { explore } from './explore.ts';
+import { explore, replayTrace, type ReplayOutcome } from './explore.ts';
+import type { ConcreteStep } from './containment.ts';
+export type { ReplayOutcome } from './explore.ts';
 import { computeLiveRegs } from './liveness.ts';
 import { E2BIG, EACCES, Reject, reject, unsupported } from './checks/reject.ts';
 import { MAX_BPF_STACK, MAX_CALL_FRAMES, type VState } from './state/vstate.ts';
@@ -21,15 +23,9 @@ import { MAX_BPF_STACK, MAX_CALL_FRAMES, type VState } from './state/vstate.ts';
 export interface VerifyOptions {
   /** 0: verdict only; 1: the failing path's instructions; 2: plus the state after each one. */
   readonly logLevel?: number;
-  /** Collect every state that reaches each instruction (before it executes), by slot index. */
-  readonly statesAt?: boolean;
   /** State pruning (default on). Off, every path is explored: the states then cover every
    * concrete execution exactly, which the containment oracle needs. */
   readonly prune?: boolean;
-  /** Prune only when the current state lies inside the old one for every live scalar (all
-   * scalars treated as precise). The states at each instruction then contain every concrete
-   * execution's live registers, at a fraction of the cost of no pruning. */
-  readonly containmentPruning?: boolean;
   /** A deliberate soundness bug (tests of the oracles only; see env.ts). */
   readonly plantedBug?: PlantedBug;
   /** Stop (reject, "too large") after this many processed instructions instead of 1,000,000. */
@@ -46,35 +42,53 @@ export interface VerifyResult {
   readonly insnsProcessed: number;
   readonly events: LogEvent[];
   readonly stats: { readonly totalStates: number; readonly peakStates: number; readonly maxStatesPerInsn: number };
-  /** With opts.statesAt: slot index -> the states that reached it. */
-  readonly statesAt?: Map<number, VState[]>;
-  /** With opts.statesAt: registers live before each slot (bit i = ri). */
-  readonly liveRegs?: Uint16Array;
 }
 
 export function verify(program: Program, opts: VerifyOptions = {}): VerifyResult {
   const env = createEnv(program, opts.logLevel ?? 0);
-  if (opts.statesAt) env.statesAt = new Map();
   if (opts.prune === false) env.prune = false;
-  if (opts.containmentPruning) env.allPrecise = true;
   if (opts.plantedBug) env.plantedBug = opts.plantedBug;
   if (opts.insnLimit !== undefined) env.insnLimit = opts.insnLimit;
   try {
     if (!env.spec) unsupported(`program type ${program.progType}`);
     if (env.len === 0) reject('empty program', 22);
     if (env.len > 1_000_000) reject(`program of ${env.len} instructions is too large`, E2BIG);
-    resolvePseudoLdimm64(env);
-    findSubprogs(env);
-    checkOpcodes(env);
-    const cfg = checkCfg(env);
-    const live = computeLiveRegs(env);
-    env.liveRegs = live;
+    const { cfg, live } = prepare(env);
     explore(env, cfg, live);
     checkMaxStackDepth(env);
     return finish(env, undefined);
   } catch (e) {
     if (e instanceof Reject) return finish(env, e);
     if (e instanceof RangeError && /call stack/i.test(e.message)) return finish(env, new Reject('model: recursion limit of the host', 7, true));
+    throw e;
+  }
+}
+
+/** The passes before abstract interpretation; throws Reject. */
+function prepare(env: Env): { cfg: ReturnType<typeof checkCfg>; live: Uint16Array } {
+  resolvePseudoLdimm64(env);
+  findSubprogs(env);
+  checkOpcodes(env);
+  const cfg = checkCfg(env);
+  const live = computeLiveRegs(env);
+  env.liveRegs = live;
+  return { cfg, live };
+}
+
+/**
+ * The state-containment check of one concrete run of a program the model accepted: the run's
+ * path through the model's transfer functions (explore.ts `replay`), each abstract state holding
+ * the concrete live registers: the first violation, the steps checked, or why the check ended early.
+ */
+export function replayContainment(program: Program, trace: readonly ConcreteStep[], opts: Pick<VerifyOptions, 'plantedBug'> = {}): ReplayOutcome {
+  const env = createEnv(program, 0);
+  if (opts.plantedBug) env.plantedBug = opts.plantedBug;
+  if (!env.spec || env.len === 0) return { checked: 0, lost: 'the model does not verify this program' };
+  try {
+    const { cfg, live } = prepare(env);
+    return replayTrace(env, cfg, live, trace);
+  } catch (e) {
+    if (e instanceof Reject) return { checked: 0, lost: `the model rejects the program: ${e.text}` };
     throw e;
   }
 }
@@ -89,7 +103,7 @@ function finish(env: Env, err: Reject | undefined): VerifyResult {
       totalStates: env.totalStates, peakStates: env.peakStates, markRead: 0,
     });
   }
-  const base = { insnsProcessed: env.insnProcessed, events: env.events, stats, ...(env.statesAt ? { statesAt: env.statesAt, liveRegs: env.liveRegs } : {}) };
+  const base = { insnsProcessed: env.insnProcessed, events: env.events, stats };
   if (!err) return { verdict: 'accept', errno: 0, ...base };
   return { verdict: 'reject', error: err.text, errno: err.errno, ...(err.unsupported ? { unsupported: err.text } : {}), ...base };
 }

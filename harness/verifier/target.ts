@@ -1,32 +1,15 @@
 /**
  * The model verifier as a Target (harness/targets.ts): verify() with the kernel-format log
  * rendered from the model's events (harness/verifier/log.ts) and, on request, the structured
- * events and a checker of concrete traces against every state the model explored; run() executes in our VM (the model's semantics
+ * events and a checker of concrete traces (the run's path replayed through the model); run() executes in our VM (the model's semantics
  * of execution), giving r0's low 32 bits as the kernel's test_run would.
  */
 import type { Program } from '../isa/program.ts';
 import type { RunInput, RunResult, Target, VerifyOptions, VerifyResult } from '../targets.ts';
 import { isLoadError, loadVmProgram, runVm } from '../vm/index.ts';
-import { verify } from './index.ts';
+import { replayContainment, verify } from './index.ts';
 import type { PlantedBug } from './env.ts';
 import { renderLog } from './log.ts';
-import { checkContainment, type ConcreteStep } from './containment.ts';
-
-/**
- * The containment check of a program the model accepted: a second exploration that keeps every
- * state at every instruction and prunes only when all live scalars are contained (all precise),
- * so the states cover every concrete execution; the verdict comes from the ordinary run. Loops
- * can make that exploration explode, so it stops at CONTAINMENT_INSN_LIMIT processed
- * instructions, and the program then goes unchecked (no checkTrace).
- */
-export const CONTAINMENT_INSN_LIMIT = 100_000;
-
-function containmentChecker(p: Program, bug: { plantedBug?: PlantedBug }): ((trace: readonly ConcreteStep[]) => ReturnType<typeof checkContainment>) | undefined {
-  const full = verify(p, { statesAt: true, containmentPruning: true, insnLimit: CONTAINMENT_INSN_LIMIT, ...bug });
-  if (full.verdict !== 'accept' || !full.statesAt || !full.liveRegs) return undefined;
-  const { statesAt, liveRegs } = full;
-  return (trace) => checkContainment(statesAt, liveRegs, trace);
-}
 
 export interface ModelTargetOptions {
   /** A deliberate soundness bug (tests of the campaign and oracles only). */
@@ -41,7 +24,10 @@ export function createModelTarget(opts: ModelTargetOptions = {}): Target {
       const p = options.extraFlags ? { ...program, flags: ((program.flags ?? 0) | options.extraFlags) >>> 0 } : program;
       const level = options.states ? 2 : options.logLevel ?? 0;
       const r = verify(p, { logLevel: level, ...bug });
-      const checkTrace = options.containment && r.verdict === 'accept' ? containmentChecker(p, bug) : undefined;
+      // The containment check follows the VM's run through the model (replayContainment), so it
+      // costs one transfer per executed instruction and is made only when a trace arrives.
+      const checkTrace = options.containment && r.verdict === 'accept'
+        ? (trace: Parameters<NonNullable<VerifyResult['checkTrace']>>[0]) => replayContainment(p, trace, bug).violation : undefined;
       return {
         target: 'model', verdict: r.verdict, errno: r.errno,
         ...(r.error !== undefined ? { error: r.error } : {}),

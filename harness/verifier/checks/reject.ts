@@ -16,7 +16,12 @@ export class Reject extends Error {
   readonly errno: number;
   readonly unsupported: boolean;
   constructor(text: string, errno = EACCES, unsupported = false) {
+    // A Reject is the verdict travelling to the explorer, not a program error: capturing a stack
+    // trace for each one cost a tenth of the model's time on programs it rejects.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(text);
+    Error.stackTraceLimit = limit;
     this.text = text;
     this.errno = errno;
     this.unsupported = unsupported;
