@@ -8,6 +8,7 @@ import type { VerifyResult } from '../harness/targets.ts';
 import { parseVerifierLog } from '../harness/kernel/log/parse.ts';
 import type { Observation } from './observation.ts';
 import { judgeKernelContainment, kernelStateContainment, scalarMiss } from './kernel-state-containment.ts';
+import { judge } from './index.ts';
 
 const FOOTER = 'processed 6 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0';
 
@@ -87,6 +88,11 @@ describe('kernelStateContainment on hand-written logs and traces', () => {
     expect(f[0]!.evidence.concrete?.r6).toBe('0x1f1');
     expect(f[0]!.evidence.message).toContain('R6=0x1f1 at insn 4');
     expect(f[0]!.evidence.message).toContain('(smax;');
+  });
+
+  it('is one of the registered oracles', () => {
+    const f = judge(observe([...MASK_LOG, FOOTER], maskTrace(0x5an, 0x1f1n)));
+    expect(f.filter((x) => x.oracle === 'state-containment' && x.target === 'kernel')).toHaveLength(1);
   });
 
   it('a register inside its bounds but outside var_off is a finding', () => {
