@@ -21,7 +21,7 @@ const { scratchWords } = slab;
 
 const R0 = 1, R1_TO_R5 = 0x3e, R10 = 1 << 10, ALL = 0x7ff;
 /** Helpers that return void: r0 is not initialized after them. */
-const VOID_HELPERS: ReadonlySet<number> = new Set([12, 93, 94, 132, 133]);
+export const VOID_HELPERS: ReadonlySet<number> = new Set([12, 93, 94, 132, 133]);
 
 export interface InitAnalysis {
   /** Registers initialized on every path to each pc (ALL for unreachable pcs); a scratch

@@ -6,10 +6,16 @@
  * every jump and bpf-to-bpf call target is a logical pc inside the program; every ld_imm64 is
  * resolved to its 64-bit constant (map handles and map value addresses included), so the
  * interpreter treats them all alike; index `n` holds the XOP_END sentinel.
+ *
+ * Two paths build the same words: the numeric one (load-fast.ts) takes every program it is sure
+ * of, straight from the bytes; this module's Insn-based path is the reference, takes the rest
+ * and words every refusal.
  */
 import type { Insn } from '../isa/insn.ts';
 import { checkInsn } from '../isa/validate.ts';
-import { type FieldRule, opcodeRow, type OpcodeRow } from '../isa/opcodes.ts';
+import { opcodeRow, type OpcodeRow } from '../isa/opcodes.ts';
+import * as rules from './load-rules.ts';
+import * as fast from './load-fast.ts';
 import type { ProgType } from '../isa/program.ts';
 import type { LoadError } from './fault.ts';
 import { XOP_CALLX, XOP_END, xopOf } from './xop.ts';
@@ -100,24 +106,8 @@ const err = (pc: number, message: string): LoadError => ({ kind: 'load_error', p
 // Module-local snapshots of the opcode table (one row per byte) so the per-instruction work
 // below does no cross-module lookups.
 const ROWS: ReadonlyArray<OpcodeRow | undefined> = Array.from({ length: 256 }, (_, c) => opcodeRow(c));
-// The field rules of ROWS as numbers, 4 per opcode (dst, src, off, imm): no string compares per field.
-const R_ANY = 0, R_ZERO = 1, R_REG = 2, R_ONE_OF = 3;
-const ruleCode = (rule: FieldRule): number =>
-  rule.kind === 'any' ? R_ANY : rule.kind === 'zero' ? R_ZERO : rule.kind === 'reg' ? R_REG : R_ONE_OF;
-const RULES = new Uint8Array(256 * 4);
-const RULE_VALUES: Array<readonly number[] | undefined> = new Array<readonly number[] | undefined>(256 * 4).fill(undefined);
-for (let code = 0; code < 256; code++) {
-  const row = ROWS[code];
-  if (!row) continue;
-  [row.dst, row.src, row.off, row.imm].forEach((rule, f) => {
-    RULES[code * 4 + f] = ruleCode(rule);
-    if (rule.kind === 'oneOf') RULE_VALUES[code * 4 + f] = rule.values;
-  });
-}
-function ok(i: number, v: number): boolean {
-  const k = RULES[i]!;
-  return k === R_ANY || (k === R_ZERO ? v === 0 : k === R_REG ? v >= 0 && v < 11 : RULE_VALUES[i]!.includes(v));
-}
+const { ruleOk: ok } = rules;
+const { fastLoadBytes, fastLoadInsns } = fast;
 const check = checkInsn;
 const xopOfLocal = xopOf;
 
@@ -252,7 +242,18 @@ function pcTables(n: number, slotOfPc: Int32Array, slots: number): Int32Array {
   return pcOfSlot;
 }
 
+/**
+ * Load Insn objects: the numeric path (load-fast.ts) when it accepts, else this module's
+ * Insn-based path, which decides and words every refusal.
+ */
 export function loadCode(insns: readonly Insn[], progType: ProgType, flags: number, opts: LoadOptions): Code | LoadError {
+  const f = fastLoadInsns(insns, opts);
+  if (f !== null) return new CodeImpl(f.n, f.staticInit, f.c, progType, flags, insns);
+  return loadCodeSlow(insns, progType, flags, opts);
+}
+
+/** The Insn-based path alone: the reference the numeric path is tested against. */
+export function loadCodeSlow(insns: readonly Insn[], progType: ProgType, flags: number, opts: LoadOptions): Code | LoadError {
   const n = insns.length;
   if (n === 0) return err(-1, 'empty program');
   const slotOfPc = scratchWords(n + 1, 0); // scratch: indexes 0..n are this program's
@@ -289,6 +290,8 @@ function readSlot(bytes: Uint8Array, at: number, into: MutSlot): void {
 export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: number, opts: LoadOptions,
   decodeInsns: (b: Uint8Array) => Insn[]): Code | LoadError {
   if (bytes.length % 8 !== 0) return err(-1, `bytecode length ${bytes.length} is not a multiple of 8`);
+  const f = fastLoadBytes(bytes, opts);
+  if (f !== null) return new CodeImpl(f.n, f.staticInit, f.c, progType, flags, undefined, () => decodeInsns(bytes));
   const total = bytes.length >> 3;
   const slotOfPcAll = scratchWords(total + 1, 0);
   let n = 0;

@@ -33,9 +33,17 @@ const BY_OFF: Record<number, Record<number, number>> = {
   0xbc: { 8: XOP_MOVSX32_8, 16: XOP_MOVSX32_16 },
 };
 
-const HAS_VARIANTS = new Uint8Array(256);
-for (const c of Object.keys(BY_OFF)) HAS_VARIANTS[Number(c)] = 1;
+/** The off values that select a variant, by variant index (index 0: any other off). */
+const VARIANT_OFFS = [0, 1, 8, 16, 32];
+/** Variant index of an off value (0 when off selects no variant). */
+export const offVariant = (off: number): number => (off === 0 ? 0 : off === 1 ? 1 : off === 8 ? 2 : off === 16 ? 3 : off === 32 ? 4 : 0);
+
+/** Internal opcode by (opcode * 5 + offVariant(off)): a table read, no lookups by key. */
+export const XOPS = new Uint8Array(256 * 5);
+for (let code = 0; code < 256; code++) {
+  for (let v = 0; v < VARIANT_OFFS.length; v++) XOPS[code * 5 + v] = v === 0 ? code : BY_OFF[code]?.[VARIANT_OFFS[v]!] ?? code;
+}
 
 export function xopOf(code: number, off: number): number {
-  return HAS_VARIANTS[code] === 0 ? code : BY_OFF[code]?.[off] ?? code;
+  return XOPS[(code & 0xff) * 5 + offVariant(off)]!;
 }

@@ -1,0 +1,225 @@
+/**
+ * The numeric load path: raw slot words (the bytecode read as little-endian int32 pairs) straight
+ * into code words, with no Insn objects, validated with the numeric opcode rules (load-rules.ts),
+ * and the static init analysis done in the same pass when every edge goes forward.
+ *
+ * It only ever accepts: whatever it is unsure of (an invalid field, a bad jump, an unknown map,
+ * bpf_conformance's callx, a kfunc call with off != 0, a value an Insn cannot encode) makes it
+ * return null, and the caller runs the Insn-based path of load.ts, which is the reference and
+ * produces the exact refusal message. Invariant: when it returns code words, they are the very
+ * words (and staticInit) the Insn-based path produces for the same program (load-fast.test.ts).
+ *
+ * Raw words: slot s is raw[2s] = code | regs << 8 | off << 16 and raw[2s + 1] = imm.
+ */
+import type { Insn } from '../isa/insn.ts';
+import type { LoadOptions } from './load.ts';
+import * as layout from './code-layout.ts';
+import * as rules from './load-rules.ts';
+import * as slab from './slab.ts';
+import * as xop from './xop.ts';
+import * as initAnalysis from './init-analysis.ts';
+import * as memory from './memory.ts';
+
+// Module-local copies (a read through an import binding can compile to a getter call).
+const { F_IMM, F_IMM2, F_MASK, F_MASK_ALL, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
+const { INFO, REGS_OK, masksFromInfo, ruleOk, I_OFF_ZERO, I_OFF_LIST, I_IMM_ZERO, I_IMM_LIST, I_CROSS, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4, I_FLOW_SHIFT, FLOW_NEXT, FLOW_EXIT,
+  FLOW_CALL, FLOW_LD_PKT, FLOW_COND, FLOW_JUMP } = rules;
+const { slabWords } = slab;
+const { XOPS, offVariant, XOP_END } = xop;
+const { analyzeInit, VOID_HELPERS } = initAnalysis;
+const { FUNC_RID, ptrHi, ptrLo } = memory;
+
+const R0 = 1, R1_TO_R5 = 0x3e, ALL = 0x7ff;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+// Scratch buffers, reused by every load (loads never nest).
+let rawBytes = new Uint8Array(8 * 1024);
+let raw = new Int32Array(rawBytes.buffer);
+let slotOfPc = new Int32Array(1025);
+let pcOfSlot = new Int32Array(1025);
+let must = new Int32Array(1025);
+let seen = new Uint8Array(1025);
+
+function ensureSlots(slots: number): void {
+  if (rawBytes.length < slots * 8) { rawBytes = new Uint8Array(slots * 16); raw = new Int32Array(rawBytes.buffer); }
+  if (slotOfPc.length <= slots) {
+    slotOfPc = new Int32Array(slots * 2 + 1); pcOfSlot = new Int32Array(slots * 2 + 1);
+    must = new Int32Array(slots * 2 + 1); seen = new Uint8Array(slots * 2 + 1);
+  }
+}
+
+export interface FastCode { readonly c: Int32Array; readonly n: number; readonly staticInit: boolean }
+
+/** Load bytecode (length a multiple of 8 checked by the caller); null: ask the Insn-based path. */
+export function fastLoadBytes(bytes: Uint8Array, opts: LoadOptions): FastCode | null {
+  if (!LITTLE_ENDIAN) return null;
+  const slots = bytes.length >> 3;
+  ensureSlots(slots);
+  rawBytes.set(bytes);
+  return fastLoad(slots, opts);
+}
+
+/** Load Insn objects; null when one cannot be encoded as is, or when the fast path is unsure. */
+export function fastLoadInsns(insns: readonly Insn[], opts: LoadOptions): FastCode | null {
+  let slots = 0;
+  for (let i = 0; i < insns.length; i++) slots += insns[i]!.code === 0x18 ? 2 : 1;
+  ensureSlots(slots);
+  let s = 0;
+  for (let i = 0; i < insns.length; i++) {
+    const insn = insns[i]!;
+    if (!putSlot(s++, insn.code, insn.dst, insn.src, insn.off, insn.imm)) return null;
+    if (insn.code === 0x18) {
+      const hi = insn.hi;
+      if (hi === undefined || !putSlot(s++, hi.code, hi.dst, hi.src, hi.off, hi.imm)) return null;
+    }
+  }
+  return fastLoad(slots, opts);
+}
+
+/** Encode one slot into the raw words; false when a field does not fit its bits as is. */
+function putSlot(s: number, code: number, dst: number, src: number, off: number, imm: number): boolean {
+  if ((code & 0xff) !== code || (dst & 15) !== dst || (src & 15) !== src || ((off << 16) >> 16) !== off || (imm | 0) !== imm) return false;
+  raw[2 * s] = code | (dst << 8) | (src << 12) | (off << 16);
+  raw[2 * s + 1] = imm;
+  return true;
+}
+
+/** pc <-> slot tables of the raw words; the instruction count, or -1 for an ld_imm64 cut at the end. */
+function pcTables(slots: number): number {
+  let n = 0;
+  for (let s = 0; s < slots; n++) {
+    slotOfPc[n] = s;
+    pcOfSlot[s] = n;
+    if ((raw[2 * s]! & 0xff) === 0x18) {
+      if (s + 1 >= slots) return -1;
+      pcOfSlot[s + 1] = -1;
+      s += 2;
+    } else s += 1;
+  }
+  slotOfPc[n] = slots;
+  return n;
+}
+
+/** off and imm obey the row's rules, and the cross-field rules hold; false: the Insn path decides. */
+function fieldsOk(info: number, code: number, src: number, off: number, imm: number, hiW0: number): boolean {
+  if ((info & (I_OFF_ZERO | I_OFF_LIST | I_IMM_ZERO | I_IMM_LIST | I_CROSS)) === 0) return true;
+  if ((info & I_OFF_ZERO) !== 0 && off !== 0) return false;
+  if ((info & I_IMM_ZERO) !== 0 && imm !== 0) return false;
+  if ((info & I_OFF_LIST) !== 0 && !ruleOk(code * 4 + 2, off)) return false;
+  if ((info & I_IMM_LIST) !== 0 && !ruleOk(code * 4 + 3, imm)) return false;
+  if ((info & I_CROSS) === 0) return true;
+  if (code === 0x85) return off === 0; // a kfunc call may carry off: the Insn path decides
+  if (code === 0xbf) return imm === 0 && off !== 1; // addr_space_cast: refused by the Insn path
+  return hiW0 === 0 && src !== 3; // ld_imm64: second slot's code, dst, src, off 0; no BTF ids
+}
+
+/** The logical target of a jump / call / ld_imm64 src=4 at `slot`; -1 when none, -2 when it is bad. */
+function targetOf(info: number, slot: number, slots: number, src: number, off: number, imm: number): number {
+  const kind = (info >>> I_TGT_SHIFT) & 7;
+  if (kind === TGT_NONE || (kind === TGT_IMM_SRC1 && src !== 1) || (kind === TGT_IMM_SRC4 && src !== 4)) return -1;
+  const to = slot + 1 + (kind === TGT_OFF ? off : imm); // relative to the next slot (ld_imm64: its second slot)
+  if (to < 0 || to >= slots) return -2;
+  const t = pcOfSlot[to]!;
+  return t < 0 ? -2 : t;
+}
+
+function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
+  const n = pcTables(slots);
+  if (n <= 0) return null;
+  const c = slabWords((n + 1) * STRIDE); // zero-filled: words left 0 need no store
+  const entry = opts.entryInit ?? 0x402;
+  const r = raw, slotOf = slotOfPc, mu = must, sn = seen; // module bindings read once
+  // The analysis in the same pass is exact while every edge goes forward (each pc's state is final
+  // when it is reached); anything else turns it off and analyzeInit runs on the finished words.
+  let forward = opts.dynamicInit !== true;
+  let allProven = true;
+  mu.fill(ALL, 0, n + 1);
+  sn.fill(0, 0, n + 1);
+  mu[0] = entry; sn[0] = 1;
+  for (let pc = 0; pc < n; pc++) {
+    const slot = slotOf[pc]!;
+    const w = r[2 * slot]!, imm = r[2 * slot + 1]!;
+    const code = w & 0xff, dst = (w >>> 8) & 15, src = (w >>> 12) & 15, off = w >> 16;
+    const info = INFO[code]!, regs = REGS_OK[code]!;
+    if (((regs >>> dst) & (regs >>> (16 + src)) & 1) === 0) return null;
+    if (!fieldsOk(info, code, src, off, imm, code === 0x18 ? r[2 * slot + 2]! : 0)) return null;
+    const tgt = targetOf(info, slot, slots, src, off, imm);
+    if (tgt === -2) return null;
+    const b = pc * STRIDE;
+    if (code !== 0x18) c[b + F_IMM] = imm;
+    else if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, tgt, opts)) return null;
+    const m = masksFromInfo(info, code, dst, src, imm);
+    c[b + F_OP] = XOPS[code * 5 + offVariant(off)]! | (dst << 8) | (src << 12);
+    c[b + F_OFF] = off;
+    c[b + F_TGT] = tgt;
+    c[b + F_SLOT] = slot;
+    c[b + F_MASK_ALL] = m;
+    // The reads not proven (all of them when the analysis is off; none when pc is unreachable).
+    c[b + F_MASK] = (m & ~0xffff) | (m & 0xffff & ~mu[pc]!);
+    if (forward && sn[pc] !== 0) {
+      const next = analyzeStep(pc, info, src, imm, tgt, m, opts);
+      if (next < 0) forward = false; else if (next === 0) allProven = false;
+    }
+  }
+  const end = n * STRIDE;
+  c[end + F_OP] = XOP_END;
+  c[end + F_TGT] = -1;
+  c[end + F_SLOT] = slots;
+  if (!forward) {
+    for (let b = 0; b < end; b += STRIDE) c[b + F_MASK] = c[b + F_MASK_ALL]!; // what analyzeInit reads
+    if (opts.dynamicInit) {
+      for (let b = F_MASK_ALL; b < end; b += STRIDE) c[b] = 0;
+      return { c, n, staticInit: false };
+    }
+    const a = analyzeInit(c, n, entry, opts.knownHelper ?? (() => false));
+    allProven = a.allProven;
+    for (let b = 0, pc = 0; pc < n; pc++, b += STRIDE) {
+      const m = c[b + F_MASK_ALL]!;
+      c[b + F_MASK] = (m & ~0xffff) | (m & 0xffff & ~a.must[pc]!);
+    }
+  }
+  if (allProven) for (let b = F_MASK; b < end; b += STRIDE) c[b] = 0;
+  return { c, n, staticInit: allProven };
+}
+
+/**
+ * The init analysis of one reached pc (init-analysis.ts `step`, valid while every edge goes
+ * forward): flow its out-state to its successors. 1: fine; 0: a read or an exit's r0 is not
+ * proven; -1: not a forward-only program after all (a back edge, a local call, a callback).
+ */
+function analyzeStep(pc: number, info: number, src: number, imm: number, tgt: number, m: number, opts: LoadOptions): number {
+  const st = must[pc]!;
+  const proven = (m & 0xffff & ~st) === 0 ? 1 : 0;
+  const kind = (info >>> I_FLOW_SHIFT) & 7;
+  if (kind === FLOW_EXIT) return (st & R0) === 0 ? 0 : proven;
+  if ((kind === FLOW_CALL && src === 1) || (tgt >= 0 && (tgt <= pc || kind === FLOW_NEXT))) return -1;
+  let out = st | (m >>> 16);
+  if (kind === FLOW_CALL) {
+    const known = opts.knownHelper;
+    out = (st & ~(R0 | R1_TO_R5)) | (src === 0 && known !== undefined && known(imm) && !VOID_HELPERS.has(imm) ? R0 : 0);
+  } else if (kind === FLOW_LD_PKT) out = (st & ~(R0 | R1_TO_R5)) | R0;
+  if (kind === FLOW_COND || kind === FLOW_JUMP) flow(tgt, out);
+  if (kind !== FLOW_JUMP) flow(pc + 1, out);
+  return proven;
+}
+
+function flow(pc: number, s: number): void {
+  must[pc] = seen[pc] === 0 ? s : must[pc]! & s;
+  seen[pc] = 1;
+}
+
+/** The 64-bit constant of an ld_imm64 as halves at words b; false when the fast path is unsure. */
+function ldImm64(c: Int32Array, b: number, src: number, imm: number, hiImm: number, tgt: number, opts: LoadOptions): boolean {
+  let lo = imm, hi = hiImm;
+  if (src === 1 || src === 2 || src === 5 || src === 6) {
+    const m = src >= 5 ? opts.maps[imm] : opts.fdMaps?.get(imm);
+    if (m === undefined) return false;
+    if (src === 1 || src === 5) { lo = ptrLo(0); hi = ptrHi(m.handleRid); } else {
+      if (!m.directValueRid) return false;
+      lo = ptrLo(hiImm); hi = ptrHi(m.directValueRid);
+    }
+  } else if (src === 4) { lo = ptrLo(tgt); hi = ptrHi(FUNC_RID); }
+  c[b + F_IMM] = lo;
+  c[b + F_IMM2] = hi;
+  return true;
+}
