@@ -116,46 +116,67 @@ function loadWithLog(base: ProgLoadRequest, level: number, small: boolean): Prog
   return result;
 }
 
-function toResult(r: ProgLoadResult, withLog: boolean): Omit<KernelLoadResult, 'loaded'> {
-  const accepted = r.fd >= 0;
-  const insnsProcessed = insnsProcessedFromLog(r.log);
-  const verificationTimeUs = verificationTimeUsFromLog(r.log);
-  const reason = accepted ? undefined : (reasonFromLog(r.log) ?? `bpf() failed with ${errnoName(r.errno)}`);
-  return {
-    verdict: accepted ? 'accept' : 'reject', errno: r.errno,
-    ...(reason !== undefined ? { error: reason } : {}),
-    ...(insnsProcessed !== undefined ? { insnsProcessed } : {}),
-    ...(verificationTimeUs !== undefined ? { verificationTimeUs } : {}),
-    ...(withLog ? { log: r.log } : {}),
-  };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The result without the loaded program; footer facts come from the log's tail (a small
+ * string), the reason (rejections only) from the whole log. Built field by field: no spreads. */
+function toResult(r: ProgLoadResult, withLog: boolean): Mutable<KernelLoadResult> {
+  const out: Mutable<KernelLoadResult> = { verdict: r.fd >= 0 ? 'accept' : 'reject', errno: r.errno };
+  if (r.fd < 0) out.error = reasonFromLog(r.log) ?? `bpf() failed with ${errnoName(r.errno)}`;
+  if (r.logTail) {
+    const insnsProcessed = insnsProcessedFromLog(r.logTail);
+    if (insnsProcessed !== undefined) out.insnsProcessed = insnsProcessed;
+    const verificationTimeUs = verificationTimeUsFromLog(r.logTail);
+    if (verificationTimeUs !== undefined) out.verificationTimeUs = verificationTimeUs;
+  }
+  if (withLog) out.log = r.log;
+  return out;
+}
+
+function request(p: Program, s: Setup, extraFlags: number | undefined): ProgLoadRequest {
+  const req: Mutable<ProgLoadRequest> = { progType: progTypeId(p.progType), insns: encodedInsns(p), progFlags: effectiveProgFlags(p, extraFlags) };
+  if (s.maps.length) req.fdArray = s.maps.map((m) => m.fd);
+  if (s.btf) {
+    req.btfFd = s.btf.fd;
+    req.funcInfo = s.programBtf!.funcInfo;
+  }
+  return req;
+}
+
+/** The log policy of the module comment: one load (two for a rejection in bare mode). */
+function loadOnce(req: ProgLoadRequest, opts: KernelLoadOptions): ProgLoadResult {
+  const level = opts.logLevel ?? 0;
+  if (level > 0) return loadWithLog(req, level, false);
+  if (!opts.bare) return loadWithLog(req, LOG_LEVEL.STATS, true);
+  const r = progLoad(req);
+  if (r.fd >= 0) return r;
+  const again = loadWithLog(req, LOG_LEVEL.STATS, true);
+  if (again.fd >= 0) closeFd(again.fd);
+  return { ...again, fd: -1, errno: r.errno };
 }
 
 /** Load `p` with the log policy of the module comment. */
 export function loadProgram(p: Program, opts: KernelLoadOptions = {}): KernelLoadResult {
   const s = setup(p);
-  const base = {
-    progType: progTypeId(p.progType), insns: encodedInsns(p),
-    progFlags: effectiveProgFlags(p, opts.extraFlags), ...(s.maps.length ? { fdArray: s.maps.map((m) => m.fd) } : {}),
-    ...(s.btf ? { btfFd: s.btf.fd, funcInfo: s.programBtf!.funcInfo } : {}),
-  };
   let r: ProgLoadResult;
-  const level = opts.logLevel ?? 0;
-  if (level > 0) r = loadWithLog(base, level, false);
-  else if (opts.bare) {
-    r = progLoad(base);
-    if (r.fd < 0) {
-      const again = loadWithLog(base, LOG_LEVEL.STATS, true);
-      if (again.fd >= 0) new OwnedFd(again.fd).close();
-      r = { ...again, fd: -1, errno: r.errno };
-    }
-  } else r = loadWithLog(base, LOG_LEVEL.STATS, true);
+  try {
+    r = loadOnce(request(p, s, opts.extraFlags), opts);
+  } catch (e) {
+    releaseSetup(s);
+    throw e;
+  }
+  const out = toResult(r, (opts.logLevel ?? 0) > 0);
   if (r.fd >= 0 && r.errno === 0 && opts.keep) {
-    return { ...toResult(r, level > 0), loaded: new LoadedProgram(p, new OwnedFd(r.fd), [...s.maps], s.btf) };
+    out.loaded = new LoadedProgram(p, new OwnedFd(r.fd), [...s.maps], s.btf);
+    return out;
   }
   if (r.fd >= 0) closeFd(r.fd);
-  if (s !== NO_SETUP) {
-    closeAll(s.maps);
-    s.btf?.close();
-  }
-  return toResult(r, level > 0);
+  releaseSetup(s);
+  return out;
+}
+
+function releaseSetup(s: Setup): void {
+  if (s === NO_SETUP) return;
+  closeAll(s.maps);
+  s.btf?.close();
 }

@@ -4,10 +4,14 @@
  *
  * Invariant: the attr buffer is module-owned and reused (re-zeroed each call); all pointer
  * fields reference Buffers held in locals until the syscall returns. The returned fd is owned
- * by the caller (wrap it in OwnedFd or close it).
+ * by the caller (wrap it in OwnedFd or close it). Nothing is allocated per call that a repeated
+ * load of the same bytes does not need: the addresses of the last instruction and log buffers
+ * are remembered (a Buffer's memory does not move once its address was taken: koffi
+ * externalizes it), and the log is decoded in young-generation pieces (log-text.ts).
  */
 import { PROG_LOAD as F, PROG_LOAD_SIZE, name16, u32, u64 } from './attr.ts';
-import { BPF_CMD, addressOf, sysBpf } from './syscall.ts';
+import { BPF_CMD, addressOf, sysBpf, type SysResult } from './syscall.ts';
+import { TAIL_BYTES, decodeLog, logTail, logTextLength } from './log-text.ts';
 
 export const LICENSE_GPL = Buffer.from('GPL\0', 'latin1');
 
@@ -43,6 +47,9 @@ export interface ProgLoadResult {
   readonly errno: number;
   /** The log text (empty when logLevel is 0). */
   readonly log: string;
+  /** The log's last lines (up to 1 KiB, where the stats footer is), a small flat string: read
+   * footer facts from it, not from `log` (which may be a rope that a regex would flatten). */
+  readonly logTail: string;
   /** log_true_size as the kernel reported it (bytes needed including the NUL). */
   readonly logTrueSize: number;
 }
@@ -61,10 +68,28 @@ function funcInfoBytes(recs: readonly FuncInfoRec[]): Buffer {
   return b;
 }
 
-function readLog(buf: Buffer | undefined, level: number): string {
-  if (!buf || level === 0) return '';
-  const end = buf.indexOf(0);
-  return buf.toString('utf8', 0, end < 0 ? buf.length : end);
+/** A buffer and its address, remembered: one koffi.address per new buffer, not per load. */
+class AddressCache {
+  #buf: Buffer | undefined;
+  #addr = 0n;
+  of(buf: Buffer): bigint {
+    if (buf !== this.#buf) {
+      this.#addr = addressOf(buf);
+      this.#buf = buf;
+    }
+    return this.#addr;
+  }
+}
+
+const insnsAddr = new AddressCache();
+const logAddr = new AddressCache();
+const licenseAddr = new AddressCache();
+
+function result(r: SysResult, buf: Buffer | undefined, logTrueSize: number): ProgLoadResult {
+  const len = buf ? logTextLength(buf) : 0;
+  if (len === 0) return { fd: r.ret, errno: r.errno, log: '', logTail: '', logTrueSize };
+  const log = decodeLog(buf!, len);
+  return { fd: r.ret, errno: r.errno, log, logTail: len <= TAIL_BYTES ? log : logTail(buf!, len), logTrueSize };
 }
 
 /** One BPF_PROG_LOAD. `logLevel` / `logBuf` override the request's (no object copy per call). */
@@ -77,13 +102,13 @@ export function progLoad(req: ProgLoadRequest, logLevel?: number, logBufArg?: Bu
   attr.fill(0);
   u32(attr, F.prog_type, req.progType);
   u32(attr, F.insn_cnt, insns.length / 8);
-  u64(attr, F.insns, addressOf(insns));
-  u64(attr, F.license, addressOf(LICENSE_GPL));
+  u64(attr, F.insns, insnsAddr.of(insns));
+  u64(attr, F.license, licenseAddr.of(LICENSE_GPL));
   if (logBuf) {
     logBuf[0] = 0;
     u32(attr, F.log_level, level);
     u32(attr, F.log_size, logBuf.length);
-    u64(attr, F.log_buf, addressOf(logBuf));
+    u64(attr, F.log_buf, logAddr.of(logBuf));
   }
   u32(attr, F.prog_flags, req.progFlags ?? 0);
   if (req.name) name16(attr, F.prog_name, req.name);
@@ -101,7 +126,7 @@ export function progLoad(req: ProgLoadRequest, logLevel?: number, logBufArg?: Bu
   const logTrueSize = attr.readUInt32LE(F.log_true_size);
   // Keep the pointed-to buffers reachable until here.
   void insns; void fdArray; void funcInfo;
-  return { fd: r.ret, errno: r.errno, log: readLog(logBuf, level), logTrueSize };
+  return result(r, logBuf, logTrueSize);
 }
 
 /**

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeLog, logTail, logTextLength, TAIL_BYTES } from './log-text.ts';
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+describe('logTextLength', () => {
+  it('ends at the first NUL, not at older text the kernel left behind it', () => {
+    // After bpf_vlog_reset the buffer holds: the text, a NUL, then the longer text it replaced.
+    const b = Buffer.alloc(32);
+    b.write('abc\n\0 old speculative line\n', 'latin1');
+    expect(logTextLength(b)).toBe(4);
+  });
+  it('is the whole buffer when the kernel left no NUL', () => {
+    expect(logTextLength(Buffer.from('xyz', 'latin1'))).toBe(3);
+  });
+  it('is 0 for an empty log', () => {
+    expect(logTextLength(Buffer.alloc(8))).toBe(0);
+  });
+});
+
+describe('decodeLog', () => {
+  it('splits after newlines and joins the pieces back', () => {
+    const text = 'line one\nline two\nthree\n';
+    expect(decodeLog(bytes(text), text.length, 6)).toBe(text);
+  });
+  it('never cuts a multi-byte character in a piece without newlines', () => {
+    const text = 'ééééé€€€𝄞𝄞';
+    const b = bytes(text);
+    expect(decodeLog(b, b.length, 3)).toBe(text);
+  });
+  it('equals a one-shot utf8 decode for any bytes, length and piece size (law)', () => {
+    fc.assert(fc.property(
+      fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.integer({ min: 1, max: 40 }),
+      (arr, cut, piece) => {
+        const b = Buffer.from(arr);
+        const len = arr.length ? cut % (arr.length + 1) : 0;
+        expect(decodeLog(b, len, piece)).toBe(b.toString('utf8', 0, len));
+      },
+    ), { numRuns: 500 });
+  });
+  it('equals a one-shot decode for text with newlines and non-ASCII characters (law)', () => {
+    const line = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '=', 'é', '€', '𝄞', '\n'), maxLength: 200 });
+    fc.assert(fc.property(line, fc.integer({ min: 1, max: 16 }), (s, piece) => {
+      const b = bytes(s);
+      expect(decodeLog(b, b.length, piece)).toBe(s);
+    }), { numRuns: 500 });
+  });
+});
+
+describe('logTail', () => {
+  it('is the whole text when it is short', () => {
+    expect(logTail(bytes('a\nb\n'), 4)).toBe('a\nb\n');
+  });
+  it('keeps whole lines from the last TAIL_BYTES of a long log', () => {
+    const footer = 'processed 7 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n';
+    const text = `${'0: (b7) r0 = 0\n'.repeat(500)}${footer}`;
+    const tail = logTail(bytes(text), text.length);
+    expect(tail.endsWith(footer)).toBe(true);
+    expect(tail.length).toBeLessThanOrEqual(TAIL_BYTES);
+    expect(tail.startsWith('0: (b7) r0 = 0\n')).toBe(true);
+  });
+  it('starts on a character boundary when the tail has no newline', () => {
+    const text = 'é'.repeat(TAIL_BYTES);
+    const tail = logTail(bytes(text), Buffer.byteLength(text));
+    expect(tail).toBe('é'.repeat(TAIL_BYTES / 2));
+  });
+});
