@@ -26,6 +26,12 @@ export interface VerifyOptions {
   readonly extraFlags?: number;
   /** Also prepare `checkTrace` for the state-containment oracle (targets that can: the model). */
   readonly containment?: boolean;
+  /**
+   * Give up after this many processed instructions (targets that can: the model). A program
+   * that needs more gets `unsupported` and `budgetExhausted`, not the kernel's "too large"
+   * verdict, which only the full 1,000,000 can give.
+   */
+  readonly insnBudget?: number;
 }
 
 export interface VerifyStats {
@@ -44,6 +50,8 @@ export interface VerifyResult {
   /** Set when the verifier could not judge the program (the model meets a feature it does not
    * cover): its verdict then says nothing, and oracles do not compare it. */
   readonly unsupported?: string;
+  /** The verifier stopped at VerifyOptions.insnBudget (then `unsupported` says so too). */
+  readonly budgetExhausted?: boolean;
   readonly stats: VerifyStats;
   readonly log?: string;
   /** Structured per-instruction states, when requested and available. */

@@ -8,7 +8,7 @@ const pct = (n: number, d: number): string => (d === 0 ? '-' : `${((100 * n) / d
 function familyRow(name: string, f: FamilyStats): string {
   const kernelSeen = f.kernelAccepted + f.kernelRejected;
   const modelSeen = f.modelAccepted + f.modelRejected;
-  return `| ${name} | ${f.generated} | ${pct(f.kernelAccepted, kernelSeen)} | ${pct(f.modelAccepted, modelSeen)} | ${f.vmRuns} | ${f.vmFaults} | ${f.kernelRuns} |`;
+  return `| ${name} | ${f.generated} | ${pct(f.kernelAccepted, kernelSeen)} | ${pct(f.modelAccepted, modelSeen)} | ${f.vmRuns} | ${f.vmFaults} | ${f.kernelRuns} | ${f.kernelStatesChecked} | ${f.modelBudgetExhausted} |`;
 }
 
 function targetLine(name: string, t: CampaignSummary['targets']['model']): string {
@@ -23,8 +23,8 @@ export function renderSummaryMarkdown(s: CampaignSummary): string {
   if (s.workerCrashes > 0) out.push(`Worker crashes (restarted): ${s.workerCrashes}.`);
   out.push('', '## Targets', '', targetLine('model', s.targets.model), targetLine('kernel', s.targets.kernel), '');
   out.push('## Generator families', '');
-  out.push('| family | programs | kernel accepts | model accepts | VM runs | VM faults | kernel runs |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push('| family | programs | kernel accepts | model accepts | VM runs | VM faults | kernel runs | kernel states checked | model gave up |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, f] of Object.entries(s.families).sort(([a], [b]) => a.localeCompare(b))) out.push(familyRow(name, f));
   out.push('', '## Findings', '');
   if (s.findings.length === 0) {

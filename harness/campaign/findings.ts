@@ -77,8 +77,14 @@ export class FindingCollector {
     }
   }
 
+  /** The campaign's options, but every program gets its kernel states checked: a finding of the
+   * kernel-state oracle must survive minimization, whichever programs the sampling picks. */
+  get #always(): ExamineOptions {
+    return { ...this.sink.examineOptions, kernelStatesEvery: 1 };
+  }
+
   #sameBucket(key: string): (p: Program) => boolean {
-    return (p) => examine(p, this.sink.targets, this.sink.examineOptions).findings.some((g) => bucketKey(g) === key);
+    return (p) => examine(p, this.sink.targets, this.#always).findings.some((g) => bucketKey(g) === key);
   }
 
   #store(f: Finding, key: string, family: string, iteration: number): FindingRow {
@@ -86,7 +92,7 @@ export class FindingCollector {
     // A bucket already in the corpus only updates its occurrences (the stored, shorter program wins the merge).
     const deadline = s.minimizeDeadline?.() ?? Date.now() + MINIMIZE_SECONDS * 1000;
     const program = s.minimize && !s.known.has(key) ? minimize(f.program, this.#sameBucket(key), { maxTests: 2000, deadline }).program : f.program;
-    const again = examine(program, s.targets, s.examineOptions);
+    const again = examine(program, s.targets, this.#always);
     const minimized = again.findings.find((g) => bucketKey(g) === key) ?? { ...f, program };
     const entry = findingEntry(minimized, {
       generator: family, seed: `${s.seed}:${iteration}`, date: s.date(),

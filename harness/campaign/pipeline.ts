@@ -19,8 +19,18 @@ export interface Targets {
 }
 
 export interface ExamineOptions {
-  /** Ask the model for its states and trace the VM run for the containment oracle. */
+  /** Ask the model for its states and trace the VM run for the containment oracles. */
   readonly containment?: boolean;
+  /**
+   * With containment and a kernel: check the kernel's own states (a second load with a level-2
+   * log, parsed) for 1 program in N, chosen by a hash of the program so that the choice is the
+   * same in every run and for every worker; 0: never. Default 1: every program (replay,
+   * minimize); the campaign samples (a level-2 load costs 5-8 times a plain one on branchy programs).
+   */
+  readonly kernelStatesEvery?: number;
+  /** Stop the model after this many processed instructions: the program is then not judged by
+   * the model (`unsupported`), see harness/verifier/target.ts. Default: the kernel's 1,000,000. */
+  readonly modelInsnBudget?: number;
   /** Source of new dmesg lines, read after each kernel load. */
   readonly dmesg?: () => string[];
 }
@@ -54,19 +64,31 @@ function vmRun(program: Program, input: Observation['input'], trace: boolean): V
   return traced.trace ? { ...full, trace: traced.trace } : full;
 }
 
+/** FNV-1a over the instruction fields: a stable choice of programs for sampling. */
+export function programHash(program: Program): number {
+  let h = 0x811c9dc5;
+  for (const i of program.insns) {
+    for (const v of [i.code, i.dst, i.src, i.off, i.imm]) h = Math.imul(h ^ (v & 0xffff) ^ (v >>> 16), 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 export function examine(program: Program, targets: Targets, opts: ExamineOptions = {}): Examined {
   const stats = emptyFamilyStats();
   stats.generated = 1;
   const containment = opts.containment === true;
-  const model = targets.model?.verify(program, { containment });
+  const model = targets.model?.verify(program, { containment, ...(opts.modelInsnBudget ? { insnBudget: opts.modelInsnBudget } : {}) });
   const kernel = targets.kernel?.verify(program, { extraFlags: PROG_FLAGS.BPF_F_TEST_REG_INVARIANTS });
   const dmesg = kernel && opts.dmesg ? opts.dmesg() : [];
   if (model) stats[model.verdict === 'accept' ? 'modelAccepted' : 'modelRejected']++;
+  if (model?.budgetExhausted) stats.modelBudgetExhausted++;
   if (kernel) stats[kernel.verdict === 'accept' ? 'kernelAccepted' : 'kernelRejected']++;
 
   const input = standardInput(program);
   const accepted = model?.verdict === 'accept' || kernel?.verdict === 'accept';
-  const vm = accepted ? vmRun(program, input, containment && model?.verdict === 'accept') : undefined;
+  const every = Math.floor(opts.kernelStatesEvery ?? 1);
+  const kernelStates = containment && every > 0 && kernel?.verdict === 'accept' && programHash(program) % every === 0;
+  const vm = accepted ? vmRun(program, input, containment && (model?.verdict === 'accept' || kernelStates)) : undefined;
   if (vm) {
     stats.vmRuns++;
     if (vm.kind === 'fault') stats.vmFaults++;
@@ -78,10 +100,13 @@ export function examine(program: Program, targets: Targets, opts: ExamineOptions
     kernelRun = targets.kernel.run(program, { ...(input.packet ? { data: input.packet } : {}), ...(input.ctx ? { ctx: input.ctx } : {}) });
     stats.kernelRuns++;
   }
+  // The kernel's states, for a clean traced run only (the oracle judges nothing else).
+  const states = kernelStates && vm?.kind === 'ok' && vm.trace ? targets.kernel!.verify(program, { states: true }).events : undefined;
+  if (states) stats.kernelStatesChecked++;
   const observation: Observation = {
     program, input,
     ...(model ? { model } : {}), ...(kernel ? { kernel } : {}), ...(vm ? { vm } : {}),
-    ...(kernelRun ? { kernelRun } : {}),
+    ...(kernelRun ? { kernelRun } : {}), ...(states ? { kernelStates: states } : {}),
   };
   return { observation, findings: judge(observation, dmesg), stats };
 }

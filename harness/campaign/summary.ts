@@ -13,6 +13,10 @@ export interface FamilyStats {
   vmRuns: number;
   vmFaults: number;
   kernelRuns: number;
+  /** Programs whose kernel states (level-2 log) were checked against the VM run. */
+  kernelStatesChecked: number;
+  /** Programs the model gave up on (its instruction budget ran out): not judged by the model. */
+  modelBudgetExhausted: number;
 }
 
 export interface FindingRow {
@@ -55,7 +59,7 @@ export interface CampaignSummary {
 }
 
 export function emptyFamilyStats(): FamilyStats {
-  return { generated: 0, modelAccepted: 0, modelRejected: 0, kernelAccepted: 0, kernelRejected: 0, vmRuns: 0, vmFaults: 0, kernelRuns: 0 };
+  return { generated: 0, modelAccepted: 0, modelRejected: 0, kernelAccepted: 0, kernelRejected: 0, vmRuns: 0, vmFaults: 0, kernelRuns: 0, kernelStatesChecked: 0, modelBudgetExhausted: 0 };
 }
 
 export function addFamilyStats(a: FamilyStats, b: FamilyStats): FamilyStats {

@@ -11,6 +11,7 @@ import { programFromJson, type ProgramJson } from '../isa/program-json.ts';
 import { acquireTargets } from './acquire.ts';
 import { KernelMessages } from './kmsg.ts';
 import { runIteration, toWire } from './iteration.ts';
+import { campaignExamineOptions } from './options.ts';
 import type { TargetName } from '../targets.ts';
 
 export interface WorkerConfig {
@@ -18,6 +19,8 @@ export interface WorkerConfig {
   readonly families: readonly string[];
   readonly targets: readonly TargetName[];
   readonly containment: boolean;
+  readonly kernelStatesEvery: number;
+  readonly modelInsnBudget: number;
   /** Parents of the mutate family (Program JSON). */
   readonly parents: readonly ProgramJson[];
 }
@@ -35,9 +38,10 @@ parentPort!.on('message', (msg: { i: number; attempt: number } | 'stop') => {
     process.exit(0);
   }
   if (crashAt !== undefined && Number(crashAt) === msg.i && msg.attempt === 0) process.exit(70);
-  const r = runIteration(config.seed, msg.i, families, acquired.targets, {
-    containment: config.containment, ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
-  });
+  const r = runIteration(config.seed, msg.i, families, acquired.targets, campaignExamineOptions({
+    containment: config.containment, kernelStatesEvery: config.kernelStatesEvery, modelInsnBudget: config.modelInsnBudget,
+    ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
+  }));
   parentPort!.postMessage({ result: toWire(r) });
 });
 parentPort!.postMessage('ready');

@@ -8,6 +8,7 @@ import type { Program } from '../isa/program.ts';
 import type { RunInput, RunResult, Target, VerifyOptions, VerifyResult } from '../targets.ts';
 import { isLoadError, loadVmProgram, runVm } from '../vm/index.ts';
 import { replayContainment, verify } from './index.ts';
+import { BPF_COMPLEXITY_LIMIT_INSNS } from './explore.ts';
 import type { PlantedBug } from './env.ts';
 import { renderLog } from './log.ts';
 
@@ -23,7 +24,11 @@ export function createModelTarget(opts: ModelTargetOptions = {}): Target {
     verify(program: Program, options: VerifyOptions = {}): VerifyResult {
       const p = options.extraFlags ? { ...program, flags: ((program.flags ?? 0) | options.extraFlags) >>> 0 } : program;
       const level = options.states ? 2 : options.logLevel ?? 0;
-      const r = verify(p, { logLevel: level, ...bug });
+      const budget = options.insnBudget !== undefined && options.insnBudget < BPF_COMPLEXITY_LIMIT_INSNS ? options.insnBudget : undefined;
+      const r = verify(p, { logLevel: level, ...bug, ...(budget !== undefined ? { insnLimit: budget } : {}) });
+      // Below the kernel's limit a "too large" reject is the budget's, not a verdict.
+      const exhausted = budget !== undefined && r.verdict === 'reject' && r.insnsProcessed > budget;
+      const unsupported = exhausted ? `model: exploration budget of ${budget} processed insns exhausted` : r.unsupported;
       // The containment check follows the VM's run through the model (replayContainment), so it
       // costs one transfer per executed instruction and is made only when a trace arrives.
       const checkTrace = options.containment && r.verdict === 'accept'
@@ -31,7 +36,8 @@ export function createModelTarget(opts: ModelTargetOptions = {}): Target {
       return {
         target: 'model', verdict: r.verdict, errno: r.errno,
         ...(r.error !== undefined ? { error: r.error } : {}),
-        ...(r.unsupported ? { unsupported: r.unsupported } : {}),
+        ...(unsupported ? { unsupported } : {}),
+        ...(exhausted ? { budgetExhausted: true } : {}),
         stats: { insnsProcessed: r.insnsProcessed },
         ...(level > 0 ? { log: renderLog(r.events) } : {}),
         ...(options.states ? { events: r.events } : {}),

@@ -12,6 +12,7 @@ import { ALL_FAMILY_NAMES, BUNDLED_CORPUS, campaignFamilies, corpusPrograms } fr
 import type { TargetName } from '../../targets.ts';
 import { acquireForCommand } from '../../campaign/acquire.ts';
 import { runCampaign, type Progress } from '../../campaign/campaign.ts';
+import { DEFAULT_KERNEL_STATES_EVERY, DEFAULT_MODEL_INSN_BUDGET } from '../../campaign/options.ts';
 import { KernelMessages } from '../../campaign/kmsg.ts';
 import { renderSummaryMarkdown } from '../../../reports/markdown.ts';
 import { parseDuration } from '../duration.ts';
@@ -26,6 +27,8 @@ interface FuzzArgs {
   corpus?: string;
   minimize: boolean;
   containment: boolean;
+  'kernel-states-every': number;
+  'model-budget': number;
   'fail-on-new': boolean;
   workers: number;
 }
@@ -64,6 +67,8 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     .option('corpus', { type: 'string', describe: 'corpus directory for findings (default <out>/corpus)' })
     .option('minimize', { type: 'boolean', default: true, describe: 'minimize new findings (--no-minimize to skip)' })
     .option('containment', { type: 'boolean', default: true, describe: 'check VM runs against model states (--no-containment to skip)' })
+    .option('kernel-states-every', { type: 'number', default: DEFAULT_KERNEL_STATES_EVERY, describe: 'check the kernel\'s own states (level-2 log) on 1 program in N; 0: never' })
+    .option('model-budget', { type: 'number', default: DEFAULT_MODEL_INSN_BUDGET, describe: 'processed instructions after which the model gives up on a program (not judged; counted); up to 1000000' })
     .option('workers', { alias: 'j', type: 'number', default: 1, describe: 'worker threads (a crashed worker is reported and replaced)' })
     .option('fail-on-new', { type: 'boolean', default: false, describe: 'exit 1 when the campaign found a bucket not in the corpus' })
     .example('$0 fuzz --time 60s', 'a one-minute campaign against both verifiers')
@@ -75,7 +80,11 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     const wanted = listOption(argv.targets, ['model', 'kernel'], '--targets');
     const familyNames = argv.generators ? listOption(argv.generators, ALL_FAMILY_NAMES, '--generators') : undefined;
     const corpusDir = path.resolve(argv.corpus ?? path.join(argv.out, 'corpus'));
-    const parents = corpusPrograms([BUNDLED_CORPUS, corpusDir]);
+    const every = argv['kernel-states-every'];
+    if (!Number.isInteger(every) || every < 0) throw new UserError(`--kernel-states-every: '${every}' must be a whole number (0: never)`);
+    const budget = argv['model-budget'];
+    if (!Number.isInteger(budget) || budget < 1 || budget > 1_000_000) throw new UserError(`--model-budget: '${budget}' must be a whole number from 1 to 1000000`);
+    const parents = corpusPrograms([BUNDLED_CORPUS, corpusDir], { modelInsnBudget: budget });
     const families = campaignFamilies(familyNames, parents);
     if (families.length === 0) throw new UserError('--generators: mutate needs a corpus with programs, and there is none');
     if (!Number.isInteger(argv.workers) || argv.workers < 1 || argv.workers > 64) throw new UserError(`--workers: '${argv.workers}' must be a whole number from 1 to 64`);
@@ -101,7 +110,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
         ...(timeMs !== undefined ? { timeMs } : (argv.count === undefined ? { timeMs: 60_000 } : {})),
         targets, targetUse: acquired.use,
         outDir, corpusDir, parents, knownCorpora: [BUNDLED_CORPUS],
-        minimize: argv.minimize, containment: argv.containment,
+        minimize: argv.minimize, containment: argv.containment, kernelStatesEvery: every, modelInsnBudget: budget,
         ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
         signal: controller.signal, workers: argv.workers,
         onWorkerCrash: (i, why) => process.stderr.write(`\nverifuzz: worker crashed${i !== undefined ? ` at iteration ${i}` : ''} (${why}); replaced\n`),
