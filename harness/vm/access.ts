@@ -85,7 +85,11 @@ function writeBytes(r: Region, o: number, size: number, vlo: number, vhi: number
   if (size >= 2) b[o + 1] = vlo >>> 8;
   if (size >= 4) { b[o + 2] = vlo >>> 16; b[o + 3] = vlo >>> 24; }
   if (size === 8) { b[o + 4] = vhi; b[o + 5] = vhi >>> 8; b[o + 6] = vhi >>> 16; b[o + 7] = vhi >>> 24; }
-  if (r.shadow !== null) r.shadow.fill(1, o, o + size);
+  const sh = r.shadow;
+  if (sh !== null) {
+    for (let i = 0; i < size; i++) sh[o + i] = 1;
+    if (o < r.shadowLow) r.shadowLow = o;
+  }
 }
 
 /** Load `size` bytes at base + off (zero-extended; sign-extended when `signed`). */
@@ -122,7 +126,10 @@ export function memRange(st: VmState, pc: number, ptr: bigint, size: number, wri
   // Alignment does not apply to helper ranges: check bounds/liveness with size-1 access at both ends.
   const r = resolveRange(st, pc, hi, lo, size, how);
   if (r === null) return null;
-  if (write && r.shadow !== null) r.shadow.fill(1, aoff, aoff + size);
+  if (write && r.shadow !== null) {
+    r.shadow.fill(1, aoff, aoff + size);
+    if (aoff < r.shadowLow) r.shadowLow = aoff;
+  }
   return r.bytes.subarray(aoff, aoff + size);
 }
 

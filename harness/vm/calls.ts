@@ -13,7 +13,7 @@
 import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.ts';
 import { HELPERS } from './helpers.ts';
 import { dstAt, immAt, srcAt, targetAt } from './load.ts';
-import { ptrHi, ptrLo } from './memory.ts';
+import { clearRegion, ptrHi, ptrLo } from './memory.ts';
 import { type Continuation, MAX_BPF_STACK, MAX_CALL_FRAMES, type VmState } from './state.ts';
 import { ETH_HLEN } from './context.ts';
 
@@ -33,8 +33,7 @@ export function stackFor(st: VmState, depth: number): number | undefined {
     st.stackRids[depth] = r.rid;
   } else {
     r.alive = true;
-    r.shadow!.fill(0);
-    r.bytes.fill(0);
+    clearRegion(r);
   }
   st.mayGoto[depth] = BPF_MAX_LOOPS;
   return r.rid;
@@ -80,7 +79,7 @@ export function doCallx(st: VmState, pc: number): number {
 
 export function doExit(st: VmState, pc: number): number {
   const r0Init = st.init & 1;
-  if (!r0Init && !st.code.staticInit && (st.frames.length === 0 || st.frames[st.frames.length - 1]!.cont)) {
+  if (!r0Init && (st.frames.length === 0 || st.frames[st.frames.length - 1]!.cont)) {
     return st.raise(pc, 'uninit_reg', 'R0 !read_ok (exit without a return value)');
   }
   const f = st.frames.pop();

@@ -16,6 +16,4 @@ export const F_TGT = 4;
 export const F_MASK = 5;
 /** Slot index of the instruction (the kernel's numbering). */
 export const F_SLOT = 6;
-
-/** The read/write masks as decoded, before the static init analysis removed proven reads. */
-export const F_MASK_ALL = 7;
+/** Word 7 is unused (STRIDE stays a power of two: the interpreter indexes with pc << 3). */

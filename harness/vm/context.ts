@@ -143,7 +143,7 @@ export function buildSkbCtx(progType: ProgType, pkt: Uint8Array, ctxIn: Uint8Arr
   le32(b, SKB.ifindex, 1);
   const proto = (pkt[12]! << 8) | pkt[13]!;
   le32(b, SKB.family, proto === 0x0800 ? 2 : proto === 0x86dd ? 10 : 0);
-  for (const f of [SKB.data, SKB.data_end, SKB.data_meta]) le32(b, f, 0);
+  if (ctxIn) { le32(b, SKB.data, 0); le32(b, SKB.data_end, 0); le32(b, SKB.data_meta, 0); } // else still zero
   return b;
 }
 
@@ -151,6 +151,6 @@ export function buildXdpCtx(ctxIn: Uint8Array | undefined): Uint8Array {
   const b = slabBytes(XDP_CTX_SIZE);
   if (ctxIn) b.set(ctxIn.subarray(0, XDP_CTX_SIZE));
   if (!ctxIn || b[12]! + b[13]! + b[14]! + b[15]! === 0) le32(b, XDP.ingress_ifindex, 1);
-  for (const f of [XDP.data, XDP.data_end, XDP.data_meta]) le32(b, f, 0);
+  if (ctxIn) { le32(b, XDP.data, 0); le32(b, XDP.data_end, 0); le32(b, XDP.data_meta, 0); } // else still zero
   return b;
 }

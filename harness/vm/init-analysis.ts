@@ -1,6 +1,9 @@
 /**
- * Static "definitely initialized registers" analysis, so the interpreter checks at run time only
- * the register reads this analysis cannot prove.
+ * Static "definitely initialized registers" analysis: which register reads are proven safe before
+ * the program runs (Code.staticInit, computed on first use). The interpreter tracks registers at
+ * run time regardless: with the tracking folded into one mask per instruction, checking every
+ * read costs the same as checking none (measured: 168-200 M insn/s either way on bench (a)), so
+ * loads do not pay for the analysis.
  *
  * A forward must-analysis over the code words (load.ts): the state is a bitmask of registers
  * written on every path to a pc (meet = intersection). Entry: the registers the context gives
@@ -9,8 +12,8 @@
  * only (the callee may return void) and enters the callee with the caller's r1..r5 and r10; a
  * callback (ld_imm64 src=4 target) starts with r1, r2 (what bpf_loop passes) and r10.
  * Invariant: must(pc) is a subset of the registers initialized whenever pc executes, so a read
- * inside must(pc) needs no run-time check (soundness tested in init-analysis.test.ts against the
- * dynamic tracking).
+ * inside must(pc) can never fault (soundness tested in init-analysis.test.ts against the run-time
+ * tracking, at every executed instruction).
  */
 import * as layout from './code-layout.ts';
 import * as slab from './slab.ts';

@@ -1,13 +1,13 @@
 /**
  * The numeric load path: raw slot words (the bytecode read as little-endian int32 pairs) straight
- * into code words, with no Insn objects, validated with the numeric opcode rules (load-rules.ts),
- * and the static init analysis done in the same pass when every edge goes forward.
+ * into code words, with no Insn objects, validated with the numeric opcode rules (load-rules.ts):
+ * one pass over the instructions, table reads and integer tests, few data-dependent branches.
  *
  * It only ever accepts: whatever it is unsure of (an invalid field, a bad jump, an unknown map,
  * bpf_conformance's callx, a kfunc call with off != 0, a value an Insn cannot encode) makes it
  * return null, and the caller runs the Insn-based path of load.ts, which is the reference and
  * produces the exact refusal message. Invariant: when it returns code words, they are the very
- * words (and staticInit) the Insn-based path produces for the same program (load-fast.test.ts).
+ * words the Insn-based path produces for the same program (load-fast.test.ts).
  *
  * Raw words: slot s is raw[2s] = code | regs << 8 | off << 16 and raw[2s + 1] = imm.
  */
@@ -17,19 +17,15 @@ import * as layout from './code-layout.ts';
 import * as rules from './load-rules.ts';
 import * as slab from './slab.ts';
 import * as xop from './xop.ts';
-import * as initAnalysis from './init-analysis.ts';
 import * as memory from './memory.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_IMM, F_IMM2, F_MASK, F_MASK_ALL, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
-const { INFO, REGS_OK, masksFromInfo, ruleOk, I_OFF_ZERO, I_OFF_LIST, I_IMM_ZERO, I_IMM_LIST, I_CROSS, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4, I_FLOW_SHIFT, FLOW_NEXT, FLOW_EXIT,
-  FLOW_CALL, FLOW_LD_PKT, FLOW_COND, FLOW_JUMP } = rules;
+const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
+const { INFO, REGS_OK, masksFromInfo, inList, OFF_LIST_AT, IMM_LIST_AT, I_OFF_ZERO, I_OFF_LIST, I_IMM_ZERO, I_IMM_LIST, I_CROSS, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
 const { slabWords } = slab;
 const { XOPS, offVariant, XOP_END } = xop;
-const { analyzeInit, VOID_HELPERS } = initAnalysis;
 const { FUNC_RID, ptrHi, ptrLo } = memory;
 
-const R0 = 1, R1_TO_R5 = 0x3e, ALL = 0x7ff;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 // Scratch buffers, reused by every load (loads never nest).
@@ -37,18 +33,15 @@ let rawBytes = new Uint8Array(8 * 1024);
 let raw = new Int32Array(rawBytes.buffer);
 let slotOfPc = new Int32Array(1025);
 let pcOfSlot = new Int32Array(1025);
-let must = new Int32Array(1025);
-let seen = new Uint8Array(1025);
 
 function ensureSlots(slots: number): void {
   if (rawBytes.length < slots * 8) { rawBytes = new Uint8Array(slots * 16); raw = new Int32Array(rawBytes.buffer); }
   if (slotOfPc.length <= slots) {
     slotOfPc = new Int32Array(slots * 2 + 1); pcOfSlot = new Int32Array(slots * 2 + 1);
-    must = new Int32Array(slots * 2 + 1); seen = new Uint8Array(slots * 2 + 1);
   }
 }
 
-export interface FastCode { readonly c: Int32Array; readonly n: number; readonly staticInit: boolean }
+export interface FastCode { readonly c: Int32Array; readonly n: number }
 
 /** Load bytecode (length a multiple of 8 checked by the caller); null: ask the Insn-based path. */
 export function fastLoadBytes(bytes: Uint8Array, opts: LoadOptions): FastCode | null {
@@ -102,11 +95,12 @@ function pcTables(slots: number): number {
 
 /** off and imm obey the row's rules, and the cross-field rules hold; false: the Insn path decides. */
 function fieldsOk(info: number, code: number, src: number, off: number, imm: number, hiW0: number): boolean {
-  if ((info & (I_OFF_ZERO | I_OFF_LIST | I_IMM_ZERO | I_IMM_LIST | I_CROSS)) === 0) return true;
-  if ((info & I_OFF_ZERO) !== 0 && off !== 0) return false;
-  if ((info & I_IMM_ZERO) !== 0 && imm !== 0) return false;
-  if ((info & I_OFF_LIST) !== 0 && !ruleOk(code * 4 + 2, off)) return false;
-  if ((info & I_IMM_LIST) !== 0 && !ruleOk(code * 4 + 3, imm)) return false;
+  // off / imm non-zero where the rule says zero, as one branch-free test (x | -x has bit 31 iff x != 0).
+  const zeroRuleBroken = ((((off | -off) >>> 31) & info) | ((((imm | -imm) >>> 31) << 2) & info)) & (I_OFF_ZERO | I_IMM_ZERO);
+  if (zeroRuleBroken !== 0) return false;
+  if ((info & (I_OFF_LIST | I_IMM_LIST | I_CROSS)) === 0) return true;
+  if ((info & I_OFF_LIST) !== 0 && !inList(OFF_LIST_AT[code]!, off)) return false;
+  if ((info & I_IMM_LIST) !== 0 && !inList(IMM_LIST_AT[code]!, imm)) return false;
   if ((info & I_CROSS) === 0) return true;
   if (code === 0x85) return off === 0; // a kfunc call may carry off: the Insn path decides
   if (code === 0xbf) return imm === 0 && off !== 1; // addr_space_cast: refused by the Insn path
@@ -127,15 +121,7 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
   const n = pcTables(slots);
   if (n <= 0) return null;
   const c = slabWords((n + 1) * STRIDE); // zero-filled: words left 0 need no store
-  const entry = opts.entryInit ?? 0x402;
-  const r = raw, slotOf = slotOfPc, mu = must, sn = seen; // module bindings read once
-  // The analysis in the same pass is exact while every edge goes forward (each pc's state is final
-  // when it is reached); anything else turns it off and analyzeInit runs on the finished words.
-  let forward = opts.dynamicInit !== true;
-  let allProven = true;
-  mu.fill(ALL, 0, n + 1);
-  sn.fill(0, 0, n + 1);
-  mu[0] = entry; sn[0] = 1;
+  const r = raw, slotOf = slotOfPc; // module bindings read once
   for (let pc = 0; pc < n; pc++) {
     const slot = slotOf[pc]!;
     const w = r[2 * slot]!, imm = r[2 * slot + 1]!;
@@ -148,64 +134,17 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
     const b = pc * STRIDE;
     if (code !== 0x18) c[b + F_IMM] = imm;
     else if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, tgt, opts)) return null;
-    const m = masksFromInfo(info, code, dst, src, imm);
     c[b + F_OP] = XOPS[code * 5 + offVariant(off)]! | (dst << 8) | (src << 12);
     c[b + F_OFF] = off;
     c[b + F_TGT] = tgt;
+    c[b + F_MASK] = masksFromInfo(info, code, dst, src, imm);
     c[b + F_SLOT] = slot;
-    c[b + F_MASK_ALL] = m;
-    // The reads not proven (all of them when the analysis is off; none when pc is unreachable).
-    c[b + F_MASK] = (m & ~0xffff) | (m & 0xffff & ~mu[pc]!);
-    if (forward && sn[pc] !== 0) {
-      const next = analyzeStep(pc, info, src, imm, tgt, m, opts);
-      if (next < 0) forward = false; else if (next === 0) allProven = false;
-    }
   }
   const end = n * STRIDE;
   c[end + F_OP] = XOP_END;
   c[end + F_TGT] = -1;
   c[end + F_SLOT] = slots;
-  if (!forward) {
-    for (let b = 0; b < end; b += STRIDE) c[b + F_MASK] = c[b + F_MASK_ALL]!; // what analyzeInit reads
-    if (opts.dynamicInit) {
-      for (let b = F_MASK_ALL; b < end; b += STRIDE) c[b] = 0;
-      return { c, n, staticInit: false };
-    }
-    const a = analyzeInit(c, n, entry, opts.knownHelper ?? (() => false));
-    allProven = a.allProven;
-    for (let b = 0, pc = 0; pc < n; pc++, b += STRIDE) {
-      const m = c[b + F_MASK_ALL]!;
-      c[b + F_MASK] = (m & ~0xffff) | (m & 0xffff & ~a.must[pc]!);
-    }
-  }
-  if (allProven) for (let b = F_MASK; b < end; b += STRIDE) c[b] = 0;
-  return { c, n, staticInit: allProven };
-}
-
-/**
- * The init analysis of one reached pc (init-analysis.ts `step`, valid while every edge goes
- * forward): flow its out-state to its successors. 1: fine; 0: a read or an exit's r0 is not
- * proven; -1: not a forward-only program after all (a back edge, a local call, a callback).
- */
-function analyzeStep(pc: number, info: number, src: number, imm: number, tgt: number, m: number, opts: LoadOptions): number {
-  const st = must[pc]!;
-  const proven = (m & 0xffff & ~st) === 0 ? 1 : 0;
-  const kind = (info >>> I_FLOW_SHIFT) & 7;
-  if (kind === FLOW_EXIT) return (st & R0) === 0 ? 0 : proven;
-  if ((kind === FLOW_CALL && src === 1) || (tgt >= 0 && (tgt <= pc || kind === FLOW_NEXT))) return -1;
-  let out = st | (m >>> 16);
-  if (kind === FLOW_CALL) {
-    const known = opts.knownHelper;
-    out = (st & ~(R0 | R1_TO_R5)) | (src === 0 && known !== undefined && known(imm) && !VOID_HELPERS.has(imm) ? R0 : 0);
-  } else if (kind === FLOW_LD_PKT) out = (st & ~(R0 | R1_TO_R5)) | R0;
-  if (kind === FLOW_COND || kind === FLOW_JUMP) flow(tgt, out);
-  if (kind !== FLOW_JUMP) flow(pc + 1, out);
-  return proven;
-}
-
-function flow(pc: number, s: number): void {
-  must[pc] = seen[pc] === 0 ? s : must[pc]! & s;
-  seen[pc] = 1;
+  return { c, n };
 }
 
 /** The 64-bit constant of an ld_imm64 as halves at words b; false when the fast path is unsure. */

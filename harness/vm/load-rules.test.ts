@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldOk, opcodeRow } from '../isa/opcodes.ts';
 import {
-  I_IMM_LIST, I_IMM_ZERO, I_OFF_LIST, I_OFF_ZERO, I_VALID, INFO, KIND, K_ATOMIC, K_LD_ABS, K_LD_IND, masksFromInfo, masksOf, REGS_OK, ruleOk,
+  I_IMM_LIST, I_IMM_ZERO, IMM_LIST_AT, inList, OFF_LIST_AT, I_OFF_LIST, I_OFF_ZERO, I_VALID, INFO, KIND, K_ATOMIC, K_LD_ABS, K_LD_IND, masksFromInfo, masksOf, REGS_OK, ruleOk,
 } from './load-rules.ts';
 
 const IMMS = [0, 1, 0xf1, 0xe1, 0x100, 0x110, 16, 32, 64, -1, 0x7fffffff, 1 << 16];
@@ -30,7 +30,7 @@ describe('load-rules tables', () => {
       }
     }
   });
-  it('off and imm rule bits, and ruleOk, agree with the rows', () => {
+  it('off and imm rule bits, ruleOk and the value lists agree with the rows', () => {
     for (let code = 0; code < 256; code++) {
       const row = opcodeRow(code);
       if (!row) continue;
@@ -39,9 +39,11 @@ describe('load-rules tables', () => {
       expect((info & I_OFF_LIST) !== 0).toBe(row.off.kind === 'oneOf');
       expect((info & I_IMM_ZERO) !== 0).toBe(row.imm.kind === 'zero');
       expect((info & I_IMM_LIST) !== 0).toBe(row.imm.kind === 'oneOf');
-      for (const v of [...IMMS, 8, -8, 2, 3]) {
+      for (const v of [...IMMS, 8, -8, 2, 3, 0x40, 0x41, 0x50, 0xa1, 0x111]) {
         expect(ruleOk(code * 4 + 2, v)).toBe(fieldOk(row.off, v));
         expect(ruleOk(code * 4 + 3, v)).toBe(fieldOk(row.imm, v));
+        if (row.off.kind === 'oneOf') expect(inList(OFF_LIST_AT[code]!, v)).toBe(fieldOk(row.off, v));
+        if (row.imm.kind === 'oneOf') expect(inList(IMM_LIST_AT[code]!, v)).toBe(fieldOk(row.imm, v));
       }
     }
   });

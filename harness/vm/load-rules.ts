@@ -81,14 +81,16 @@ export const I_READ_DST = 1 << 4, I_READ_SRC = 1 << 5, I_WRITE_DST = 1 << 6, I_M
 export const I_CROSS = 1 << 8;
 /** Jump target (bits 9-11): none, pc-relative off, pc-relative imm, imm when src = 1, imm when src = 4. */
 export const I_TGT_SHIFT = 9, TGT_NONE = 0, TGT_OFF = 1, TGT_IMM = 2, TGT_IMM_SRC1 = 3, TGT_IMM_SRC4 = 4;
-/** How the init analysis flows (bits 12-14): next, exit, call, ld_abs/ld_ind, jump + next, jump only. */
-export const I_FLOW_SHIFT = 12, FLOW_NEXT = 0, FLOW_EXIT = 1, FLOW_CALL = 2, FLOW_LD_PKT = 3, FLOW_COND = 4, FLOW_JUMP = 5;
 /** Fixed registers read (bits 16-26) by ld_abs / ld_ind (r6). */
 export const I_FIXED_READ_SHIFT = 16;
 /** r0 written (ld_abs / ld_ind). */
 export const I_WRITE_R0 = 1 << 27;
 /** A valid opcode of the ISA. */
 export const I_VALID = 1 << 30;
+
+/** Where the off / imm value list of each opcode is in LIST_VALUES (0: no list). */
+export const OFF_LIST_AT = new Int32Array(256);
+export const IMM_LIST_AT = new Int32Array(256);
 
 /** INFO word of each opcode byte (0: not an opcode of the ISA). */
 export const INFO = new Int32Array(256);
@@ -116,11 +118,9 @@ function infoOf(code: number): number {
   const writes = k === K_ALU || k === K_END || k === K_LD_IMM64 || k === K_LDX ? I_WRITE_DST : 0;
   const tgt = k === K_JCOND || k === K_MAY_GOTO || (k === K_JA && row.is64) ? TGT_OFF : k === K_JA ? TGT_IMM
     : k === K_CALL ? TGT_IMM_SRC1 : k === K_LD_IMM64 ? TGT_IMM_SRC4 : TGT_NONE;
-  const flow = k === K_EXIT ? FLOW_EXIT : k === K_CALL ? FLOW_CALL : k === K_LD_ABS || k === K_LD_IND ? FLOW_LD_PKT
-    : k === K_JCOND || k === K_MAY_GOTO ? FLOW_COND : k === K_JA ? FLOW_JUMP : FLOW_NEXT;
   const cross = k === K_CALL || code === 0xbf || k === K_LD_IMM64 ? I_CROSS : 0;
   return I_VALID | listBits(row.off, I_OFF_ZERO, I_OFF_LIST) | listBits(row.imm, I_IMM_ZERO, I_IMM_LIST) | reads | writes
-    | (k === K_ATOMIC ? I_MASKS_BY_IMM : 0) | cross | (tgt << I_TGT_SHIFT) | (flow << I_FLOW_SHIFT)
+    | (k === K_ATOMIC ? I_MASKS_BY_IMM : 0) | cross | (tgt << I_TGT_SHIFT)
     | (k === K_LD_ABS || k === K_LD_IND ? ((1 << 6) << I_FIXED_READ_SHIFT) | I_WRITE_R0 : 0);
 }
 
@@ -133,7 +133,30 @@ for (let code = 0; code < 256; code++) {
 /** The register masks of a valid instruction: reads (bits 0-10) | writes << 16. */
 export function masksFromInfo(info: number, code: number, dst: number, src: number, imm: number): number {
   if ((info & I_MASKS_BY_IMM) !== 0) return masksOf(code, dst, src, imm);
-  const d = 1 << dst;
-  const reads = ((info & I_READ_DST) !== 0 ? d : 0) | ((info & I_READ_SRC) !== 0 ? 1 << src : 0) | ((info >>> I_FIXED_READ_SHIFT) & 0x7ff);
-  return reads | ((((info & I_WRITE_DST) !== 0 ? d : 0) | ((info & I_WRITE_R0) !== 0 ? 1 : 0)) << 16);
+  // Shifts of 0/1 flags instead of branches: opcodes come in random order, branches mispredict.
+  const reads = (((info >>> 4) & 1) << dst) | (((info >>> 5) & 1) << src) | ((info >>> I_FIXED_READ_SHIFT) & 0x7ff);
+  const writes = (((info >>> 6) & 1) << dst) | ((info >>> 27) & 1);
+  return reads | (writes << 16);
+}
+
+// ---- the value lists of oneOf rules (off and imm), flat, for a short scan without objects ----
+/** All listed values; a list is (start, length) packed in OFF_LIST_AT / IMM_LIST_AT as start << 5 | length. */
+export const LIST_VALUES: Int32Array = (() => {
+  const all: number[] = [];
+  for (let code = 0; code < 256; code++) {
+    for (const f of [2, 3]) {
+      const values = f === 2 ? opcodeRow(code)?.off : opcodeRow(code)?.imm;
+      const at = f === 2 ? OFF_LIST_AT : IMM_LIST_AT;
+      if (values?.kind !== 'oneOf') continue;
+      at[code] = (all.length << 5) | values.values.length;
+      all.push(...values.values);
+    }
+  }
+  return Int32Array.from(all);
+})();
+
+/** Is v in the list packed as `at` (start << 5 | length)? */
+export function inList(at: number, v: number): boolean {
+  for (let i = at >>> 5, end = i + (at & 31); i < end; i++) if (LIST_VALUES[i] === v) return true;
+  return false;
 }

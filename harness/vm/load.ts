@@ -23,19 +23,21 @@ import { analyzeInit } from './init-analysis.ts';
 import * as slab from './slab.ts';
 import { FUNC_RID, ptrHi, ptrLo } from './memory.ts';
 
-export { F_IMM, F_IMM2, F_MASK, F_MASK_ALL, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } from './code-layout.ts';
+export { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } from './code-layout.ts';
 import * as layout from './code-layout.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_IMM, F_IMM2, F_MASK, F_MASK_ALL, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
+const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
 const { scratchWords, slabWords } = slab;
 
 export interface Code {
   readonly n: number;
   /**
-   * Every register read is proven initialized statically (init-analysis.ts): the code words
-   * carry no read or write masks and the run needs no tracking. Otherwise the read masks keep
-   * only the reads the analysis could not prove.
+   * Every register read (and every exit's r0) is proven initialized statically (init-analysis.ts),
+   * computed on first use. Informational: the run tracks initialized registers either way (the
+   * code words carry every read and write mask), which costs the interpreter the same per
+   * instruction as running without tracking, and the soundness of the proof is tested against
+   * that tracking (init-analysis.test.ts).
    */
   readonly staticInit: boolean;
   /** (n + 1) * STRIDE words; index n is the XOP_END sentinel. */
@@ -45,27 +47,25 @@ export interface Code {
   readonly flags: number;
 }
 
-/** The one shape of Code objects (both load paths), with `insns` decoded on first use when absent. */
+/**
+ * The one shape of Code objects (both load paths): `insns` decoded from `bytes` on first use when
+ * absent, `staticInit` analysed on first use (a class: no per-load closures).
+ */
 class CodeImpl implements Code {
   private decoded: readonly Insn[] | undefined;
-  constructor(readonly n: number, readonly staticInit: boolean, readonly c: Int32Array, readonly progType: ProgType,
-    readonly flags: number, insns: readonly Insn[] | undefined, private readonly decodeInsns?: () => readonly Insn[]) {
+  private proven: boolean | undefined;
+  constructor(readonly n: number, readonly c: Int32Array, readonly progType: ProgType, readonly flags: number,
+    private readonly opts: LoadOptions, insns: readonly Insn[] | undefined,
+    private readonly bytes?: Uint8Array, private readonly decodeBytes?: (b: Uint8Array) => readonly Insn[]) {
     this.decoded = insns;
   }
   get insns(): readonly Insn[] {
-    return (this.decoded ??= this.decodeInsns!());
+    return (this.decoded ??= this.decodeBytes!(this.bytes!));
   }
-}
-
-/**
- * The same code with every register read checked and every write tracked at run time (for
- * traces, which report exactly which registers are initialized).
- */
-export function dynamicTwin(code: Code): Code {
-  if (!code.staticInit) return code;
-  const c = code.c.slice();
-  for (let b = 0; b < code.n * STRIDE; b += STRIDE) c[b + F_MASK] = c[b + F_MASK_ALL]!;
-  return new CodeImpl(code.n, false, c, code.progType, code.flags, undefined, () => code.insns);
+  get staticInit(): boolean {
+    const o = this.opts;
+    return (this.proven ??= !o.dynamicInit && analyzeInit(this.c, this.n, o.entryInit ?? 0x402, o.knownHelper ?? (() => false)).allProven);
+  }
 }
 
 export const slotAt = (code: Code, pc: number): number => code.c[pc * STRIDE + F_SLOT]!;
@@ -90,7 +90,7 @@ export interface LoadOptions {
   readonly callx?: boolean;
   /** Registers initialized at entry (bit i = ri); default r1 and r10. */
   readonly entryInit?: number;
-  /** Track every register read at run time (no static proof); for tests of the analysis. */
+  /** staticInit is false without analysis (every run tracks registers anyway). */
   readonly dynamicInit?: boolean;
   /** Is a helper id implemented (for the static init analysis: does r0 get a value)? */
   readonly knownHelper?: (id: number) => boolean;
@@ -220,19 +220,10 @@ function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, p
 
 const copyInsn = (i: Insn): Insn => ({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm, ...(i.hi ? { hi: { ...i.hi } } : {}) });
 
-function finish(c: Int32Array, n: number, slots: number, opts: LoadOptions): boolean {
+function finish(c: Int32Array, n: number, slots: number): void {
   c[n * STRIDE + F_OP] = XOP_END;
   c[n * STRIDE + F_TGT] = -1;
   c[n * STRIDE + F_SLOT] = slots;
-  if (opts.dynamicInit) return false;
-  const { must, allProven } = analyzeInit(c, n, opts.entryInit ?? 0x402, opts.knownHelper ?? (() => false));
-  for (let pc = 0; pc < n; pc++) {
-    const b = pc * STRIDE;
-    const m = c[b + F_MASK]!;
-    c[b + F_MASK_ALL] = m;
-    c[b + F_MASK] = allProven ? 0 : (m & ~0xffff) | (m & 0xffff & ~must[pc]!);
-  }
-  return allProven;
 }
 
 /** pc of each slot (-1 for the second slot of an ld_imm64); scratch, valid for indexes below `slots`. */
@@ -248,7 +239,7 @@ function pcTables(n: number, slotOfPc: Int32Array, slots: number): Int32Array {
  */
 export function loadCode(insns: readonly Insn[], progType: ProgType, flags: number, opts: LoadOptions): Code | LoadError {
   const f = fastLoadInsns(insns, opts);
-  if (f !== null) return new CodeImpl(f.n, f.staticInit, f.c, progType, flags, insns);
+  if (f !== null) return new CodeImpl(f.n, f.c, progType, flags, opts, insns);
   return loadCodeSlow(insns, progType, flags, opts);
 }
 
@@ -266,7 +257,8 @@ export function loadCodeSlow(insns: readonly Insn[], progType: ProgType, flags: 
     const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, slots, opts);
     if (e) return e;
   }
-  return new CodeImpl(n, finish(c, n, slots, opts), c, progType, flags, insns);
+  finish(c, n, slots);
+  return new CodeImpl(n, c, progType, flags, opts, insns);
 }
 
 interface MutSlot { code: number; dst: number; src: number; off: number; imm: number }
@@ -291,7 +283,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
   decodeInsns: (b: Uint8Array) => Insn[]): Code | LoadError {
   if (bytes.length % 8 !== 0) return err(-1, `bytecode length ${bytes.length} is not a multiple of 8`);
   const f = fastLoadBytes(bytes, opts);
-  if (f !== null) return new CodeImpl(f.n, f.staticInit, f.c, progType, flags, undefined, () => decodeInsns(bytes));
+  if (f !== null) return new CodeImpl(f.n, f.c, progType, flags, opts, undefined, bytes, decodeInsns);
   const total = bytes.length >> 3;
   const slotOfPcAll = scratchWords(total + 1, 0);
   let n = 0;
@@ -316,5 +308,6 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
     const e = fillInsn(c, pc, insn, slotOfPc, pcOfSlot, total, opts);
     if (e) return e;
   }
-  return new CodeImpl(n, finish(c, n, total, opts), c, progType, flags, undefined, () => decodeInsns(bytes));
+  finish(c, n, total);
+  return new CodeImpl(n, c, progType, flags, opts, undefined, bytes, decodeInsns);
 }

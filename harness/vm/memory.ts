@@ -52,6 +52,12 @@ export interface Region {
   bytes: Uint8Array;
   /** Per-byte initialized flag (stack only); null = every byte is initialized. */
   shadow: Uint8Array | null;
+  /**
+   * With a shadow: the lowest offset written since the region was last cleared (bytes.length when
+   * none). Every write to a shadowed region marks its shadow (access.ts), so below this offset
+   * bytes and shadow are all zero, and clearing the region only touches [shadowLow, length).
+   */
+  shadowLow: number;
   readable: boolean;
   writable: boolean;
   alive: boolean;
@@ -72,6 +78,19 @@ export interface RegionOpts {
 }
 
 /**
+ * Zero a region's bytes and shadow, as fresh. A shadowed region is zero below shadowLow already
+ * (see Region.shadowLow): only the rest is cleared, with plain loops (a typed-array fill is a
+ * runtime call that costs more than a short loop).
+ */
+export function clearRegion(r: Region): void {
+  const b = r.bytes;
+  const sh = r.shadow;
+  if (sh === null) { if (b.length <= 256) { for (let i = 0; i < b.length; i++) b[i] = 0; } else b.fill(0); return; }
+  for (let i = r.shadowLow; i < b.length; i++) { b[i] = 0; sh[i] = 0; }
+  r.shadowLow = b.length;
+}
+
+/**
  * Transient regions are shared by every environment: runs never nest, so one table (and its
  * region objects and buffers, reused run after run) serves them all.
  */
@@ -83,6 +102,7 @@ function makeRegion(rid: number, kind: RegionKind, bytes: Uint8Array, label: str
   return {
     rid, kind, bytes, label,
     shadow: opts.shadow ? new Uint8Array(bytes.length) : null,
+    shadowLow: bytes.length,
     readable: opts.readable ?? true,
     writable: opts.writable ?? true,
     alive: true,
@@ -114,8 +134,7 @@ export class Memory {
     const i = rid - TRANSIENT_BASE;
     let r = transientPool[i];
     if (r && r.kind === kind && r.bytes.length === size && (r.shadow !== null) === (opts.shadow === true)) {
-      r.bytes.fill(0);
-      r.shadow?.fill(0);
+      clearRegion(r);
       r.label = label;
       r.readable = opts.readable ?? true;
       r.writable = opts.writable ?? true;
@@ -140,14 +159,13 @@ export class Memory {
     return r;
   }
 
-  /** Drop every transient region (start of a run). */
+  /** Drop every transient region (start of a run): ids from nextTransient up resolve to nothing. */
   resetTransient(): void {
-    transient.length = 0;
     nextTransient = TRANSIENT_BASE;
   }
 
   get(rid: number): Region | undefined {
-    return rid >= TRANSIENT_BASE ? transient[rid - TRANSIENT_BASE] : this.regions[rid];
+    return rid >= TRANSIENT_BASE ? (rid < nextTransient ? transient[rid - TRANSIENT_BASE] : undefined) : this.regions[rid];
   }
 
   /** Mark a region freed: any later access is a use after free. */

@@ -13,7 +13,7 @@ import type { Fault, LoadError } from './fault.ts';
 import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
 import { setupXdpFrame, xdpPacketOut } from './xdp.ts';
 import { slabBytes } from './slab.ts';
-import { type Code, dynamicTwin, loadCode, loadCodeBytes, type LoadOptions, type MapRef, slotAt } from './load.ts';
+import { type Code, loadCode, loadCodeBytes, type LoadOptions, type MapRef, slotAt } from './load.ts';
 import { VM_MAP_TYPES, VmMap } from './maps.ts';
 import { decodePtr, Memory, ptrHi, ptrLo } from './memory.ts';
 import { MAX_BPF_STACK, VmState } from './state.ts';
@@ -34,7 +34,7 @@ export interface VmLoadOptions {
   readonly callx?: boolean;
   /** Run with a raw memory region as context (bpf_conformance: r1 = mem, r2 = length). */
   readonly rawMemory?: boolean;
-  /** Check every register read at run time instead of only those not proven at load. */
+  /** Skip the static init analysis (code.staticInit false); runs check every register read either way. */
   readonly dynamicInit?: boolean;
 }
 
@@ -163,15 +163,8 @@ class BytesProgram implements VmProgram {
 /** One pooled state: runs never nest, so a run reuses the previous run's state object. */
 let pooledState: VmState | undefined;
 
-const twins = new WeakMap<Code, Code>();
-
 function newState(vp: VmProgram, input: RunInput): VmState {
-  let code = vp.code;
-  if (input.trace && code.staticInit) {
-    const twin = twins.get(code) ?? dynamicTwin(code);
-    twins.set(code, twin);
-    code = twin;
-  }
+  const code = vp.code;
   const st = pooledState ?? new VmState(code, vp.env.memory);
   pooledState = undefined;
   st.reset(code, vp.env.memory, input.seed ?? 0);
@@ -197,16 +190,16 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
   if (kind === 'skb' || kind === 'xdp') {
     const pkt = mem.get(st.packetRid)!;
     const bytes = kind === 'skb' ? buildSkbCtx(vp.code.progType, pkt.bytes, input.ctx) : buildXdpCtx(input.ctx);
-    const ctx = mem.allocTransientView('ctx', bytes, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', { owner: LAYOUTS[kind] })!;
+    const ctx = mem.allocTransientView('ctx', bytes, kind === 'skb' ? 'context (__sk_buff)' : 'context (xdp_md)', kind === 'skb' ? SKB_OPTS : XDP_OPTS)!;
     st.ctxRid = ctx.rid;
-    st.setReg(1, ctxPtr(ctx.rid));
+    setPtr(st, 1, ctx.rid);
     return;
   }
   if (kind === 'mem') {
     const src = input.ctx ?? new Uint8Array(0);
     const m = mem.allocTransient('mem', src.length, 'memory')!;
     m.bytes.set(src);
-    st.setReg(1, ctxPtr(m.rid));
+    setPtr(st, 1, m.rid);
     st.setReg(2, BigInt(m.bytes.length));
     return;
   }
@@ -215,10 +208,17 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
     { owner: LAYOUTS[kind], writable: kind === 'syscall' })!;
   ctx.bytes.set(input.ctx);
   st.ctxRid = ctx.rid;
-  st.setReg(1, ctxPtr(ctx.rid));
+  setPtr(st, 1, ctx.rid);
 }
 
-const ctxPtr = (rid: number): bigint => (BigInt(ptrHi(rid) >>> 0) << 32n) | BigInt(ptrLo(0) >>> 0);
+const SKB_OPTS = { owner: LAYOUTS.skb }, XDP_OPTS = { owner: LAYOUTS.xdp };
+
+/** r = pointer to offset 0 of region rid (halves: no bigint). */
+function setPtr(st: VmState, r: number, rid: number): void {
+  st.lo[r] = ptrLo(0);
+  st.hi[r] = ptrHi(rid);
+  st.init |= 1 << r;
+}
 
 function regKinds(st: VmState): Array<RegKind | undefined> {
   const out: Array<RegKind | undefined> = [];
@@ -250,13 +250,18 @@ function loop(st: VmState, input: RunInput, budget: number, trace: TraceEntry[] 
   }
 }
 
+/** Zero the 4 bytes at each of three offsets (the pointer fields of a context output). */
+function zero4(b: Uint8Array, a: number, c: number, d: number): void {
+  for (let i = 0; i < 4; i++) { b[a + i] = 0; b[c + i] = 0; b[d + i] = 0; }
+}
+
 function outputs(st: VmState, vp: VmProgram): { packetOut?: Uint8Array; ctxOut?: Uint8Array } {
   const pkt = st.packetRid ? st.mem.get(st.packetRid) : undefined;
   const ctx = st.ctxRid ? st.mem.get(st.ctxRid) : undefined;
   // The packet and context buffers are the run's own (slab views, never reused): hand them out.
   const ctxOut = ctx?.bytes;
-  if (ctxOut && vp.ctxKind === 'xdp') ctxOut.fill(0, XDP.data, XDP.data_meta + 4);
-  if (ctxOut && vp.ctxKind === 'skb') { ctxOut.fill(0, SKB.data, SKB.data + 4); ctxOut.fill(0, SKB.data_end, SKB.data_end + 4); ctxOut.fill(0, SKB.data_meta, SKB.data_meta + 4); }
+  if (ctxOut && vp.ctxKind === 'xdp') zero4(ctxOut, XDP.data, XDP.data_end, XDP.data_meta);
+  if (ctxOut && vp.ctxKind === 'skb') zero4(ctxOut, SKB.data, SKB.data_end, SKB.data_meta);
   const packetOut = st.xdpFrame ? xdpPacketOut(st) : pkt?.bytes;
   return { packetOut, ctxOut };
 }
@@ -269,7 +274,6 @@ export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {
   st.hi[10] = ptrHi(stackRid);
   st.init = 1 << 10;
   setupContext(st, vp, input);
-  if (st.code.staticInit) st.init = 0x7ff; // every read proven: tracking is off (load.ts)
   const budget = input.budget ?? DEFAULT_BUDGET;
   const trace = input.trace ? [] as TraceEntry[] : undefined;
   const prev = accessOptions.uninitStackOk;

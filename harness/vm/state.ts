@@ -79,12 +79,12 @@ export class VmState {
   reset(code: Code, mem: Memory, seed: number): void {
     this.code = code;
     this.mem = mem;
-    this.lo.fill(0);
-    this.hi.fill(0);
+    const lo = this.lo, hi = this.hi;
+    for (let r = 0; r < 11; r++) { lo[r] = 0; hi[r] = 0; } // a loop: a typed-array fill is a runtime call
     this.init = 0;
-    this.frames.length = 0;
-    this.stackRids.length = 0;
-    this.mayGoto.length = 0;
+    if (this.frames.length) this.frames.length = 0;
+    if (this.stackRids.length) this.stackRids.length = 0;
+    if (this.mayGoto.length) this.mayGoto.length = 0;
     this.fault = null;
     this.vlo = this.vhi = this.count = this.pc = this.tailCalls = 0;
     if (this.locks.size) this.locks.clear();
