@@ -154,20 +154,26 @@ export function regBoundOffset(r: MutScalar): void {
   r.varOff = tnumOr(tnumClearSubreg(var64), var32);
 }
 
-/** The fields a deduction round reads and writes (var_off only changes along with the ranges). */
-const sameRanges = (a: Scalar, b: Scalar): boolean =>
-  a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax && a.u32min === b.u32min
-  && a.u32max === b.u32max && a.s32min === b.s32min && a.s32max === b.s32max && a.varOff === b.varOff;
+/** A constant whose every range is that one value: each step below intersects it with facts it
+ * already implies, so reg_bounds_sync leaves it as it is (the branch on a K operand syncs one). */
+function isSyncedConst(r: Scalar): boolean {
+  const v = r.varOff.value;
+  return r.varOff.mask === 0n && r.umin === v && r.umax === v && r.smin === r.smax && r.smin === s64(v)
+    && r.u32min === r.u32max && r.u32min === u32(v) && r.s32min === r.s32max && r.s32min === s32(v);
+}
 
 /** reg_bounds_sync on a mutable copy. */
 export function regBoundsSyncMut(r: MutScalar): void {
+  if (isSyncedConst(r)) return;
   updateRegBounds(r);
   // three rounds, as 6.18 does: a crossing-sign deduction in round 2 can still tighten the 32-bit
   // ranges in round 3 (measured against the live kernel; two rounds leave s32max/u32max loose)
   for (let round = 0; round < 3; round++) {
-    const before: Scalar = { ...r };
+    const { umin, umax, smin, smax, u32min, u32max, s32min, s32max, varOff } = r;
     regDeduceBounds(r);
-    if (sameRanges(before, r)) break; // a round that changes nothing is a fixpoint: the rest would too
+    // a round that changes nothing is a fixpoint: the rest would change nothing either
+    if (umin === r.umin && umax === r.umax && smin === r.smin && smax === r.smax && u32min === r.u32min
+      && u32max === r.u32max && s32min === r.s32min && s32max === r.s32max && varOff === r.varOff) break;
   }
   regBoundOffset(r);
   updateRegBounds(r);
