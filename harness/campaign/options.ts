@@ -18,12 +18,13 @@ export interface CampaignExamine {
  */
 export const DEFAULT_KERNEL_STATES_EVERY = 10;
 /**
- * The model gives up on a program after 100,000 processed instructions (3 times the most it
- * needed for any program it accepted in a sample of 20,000 generated ones): at about 10 us an
- * instruction, the kernel's 1,000,000 would stall a campaign for 10 s on one program. Such
- * programs are counted (modelBudgetExhausted) and not judged by the model.
+ * The model gives up on a program after 50,000 processed instructions (the most it needed for
+ * any program it accepted in a sample of 20,000 generated ones was 29,648): at 4-10 us an
+ * instruction, the kernel's 1,000,000 would stall a campaign for 4-10 s on one program, and even
+ * 50,000 costs a few tenths of a second. Such programs are counted (modelBudgetExhausted) and not
+ * judged by the model.
  */
-export const DEFAULT_MODEL_INSN_BUDGET = 100_000;
+export const DEFAULT_MODEL_INSN_BUDGET = 50_000;
 
 /** The examine options of a campaign's programs. */
 export function campaignExamineOptions(o: CampaignExamine): ExamineOptions {
