@@ -16,6 +16,7 @@ import { loadCorpus } from '../corpus/store.ts';
 import { generate } from '../generators/index.ts';
 import type { Observation } from './observation.ts';
 import { judgeKernelContainment, kernelStateContainment } from './kernel-state-containment.ts';
+import { MASK_PROGRAM } from './kernel-state-fixtures.ts';
 
 const GENERATED = 300;
 const ENTRIES_DIR = new URL('../corpus/entries/', import.meta.url).pathname;
@@ -36,14 +37,6 @@ function observe(p: Program, editLog?: (log: string) => string): Observation | u
   return { program: p, input, kernel: k, vm, kernelStates: parseVerifierLog(log).events };
 }
 
-// r0 = prandom(); r6 = r0; r6 &= 240; r6 |= 1; r0 = 0; exit
-const MASK_PROGRAM: Program = {
-  progType: 'socket_filter', maps: [],
-  insns: [
-    mkInsn(0x85, 0, 0, 0, 7), mkInsn(0xbf, 6, 0, 0, 0), mkInsn(0x57, 6, 0, 0, 240),
-    mkInsn(0x47, 6, 0, 0, 1), mkInsn(0xb7, 0, 0, 0, 0), mkInsn(0x95, 0, 0, 0, 0),
-  ] as Insn[],
-};
 
 describeKernel('kernel state containment on the live kernel', () => {
   it('the corpus and generated programs stay inside the kernel\'s logged states', () => {

@@ -9,17 +9,10 @@ import { parseVerifierLog } from '../harness/kernel/log/parse.ts';
 import type { Observation } from './observation.ts';
 import { judgeKernelContainment, kernelStateContainment, scalarMiss } from './kernel-state-containment.ts';
 import { judge } from './index.ts';
+import { MASK_PROGRAM } from './kernel-state-fixtures.ts';
 
 const FOOTER = 'processed 6 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0';
 
-// r0 = prandom(); r6 = r0; r6 &= 240; r6 |= 1; r0 = 0; exit
-const MASK_PROGRAM: Program = {
-  progType: 'socket_filter', maps: [],
-  insns: [
-    mkInsn(0x85, 0, 0, 0, 7), mkInsn(0xbf, 6, 0, 0, 0), mkInsn(0x57, 6, 0, 0, 240),
-    mkInsn(0x47, 6, 0, 0, 1), mkInsn(0xb7, 0, 0, 0, 0), mkInsn(0x95, 0, 0, 0, 0),
-  ] as Insn[],
-};
 
 // Its level-2 log on Linux 6.18 (the liveness table left out).
 const MASK_LOG = [
