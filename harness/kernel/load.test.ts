@@ -3,7 +3,7 @@ import { describeKernel } from './testing.ts';
 import { loadProgram, effectiveProgFlags } from './load.ts';
 import { createKernelTarget } from './target.ts';
 import { branchyProgram, straightProgram, tinyProgram } from './sample-programs.ts';
-import type { Program } from '../isa/program.ts';
+import { PROG_FLAGS, type Program } from '../isa/program.ts';
 import {
   Add64, CallHelper, Exit, JEq, JGT, Label, LdMap, LdMapValue, Ldx, Mov64, St, Stx, resolve, R0, R1, R2, R3, R4, R10,
 } from '../isa/builder.ts';
@@ -38,6 +38,23 @@ describeKernel('loadProgram on the live kernel', () => {
     const b = loadProgram(branchyProgram());
     expect(b.verdict).toBe('accept');
     expect(b.insnsProcessed).toBeGreaterThan(1000);
+  });
+
+  it('gives the verification time in the default mode (log level 4) and none in bare mode', () => {
+    expect(loadProgram(tinyProgram()).verificationTimeUs).toBeGreaterThanOrEqual(0);
+    const bare = loadProgram(tinyProgram(), { bare: true });
+    expect(bare.verdict).toBe('accept');
+    expect(bare.verificationTimeUs).toBeUndefined();
+    expect(bare.insnsProcessed).toBeUndefined();
+  });
+
+  it('loads one Program object with the flags of each call (the cached request follows them)', () => {
+    const p = tinyProgram();
+    expect(loadProgram(p).verdict).toBe('accept');
+    const sleepable = loadProgram(p, { extraFlags: PROG_FLAGS.BPF_F_SLEEPABLE, bare: true });
+    expect(sleepable.verdict).toBe('reject');
+    expect(sleepable.error).toMatch(/sleepable/);
+    expect(loadProgram(p, { bare: true }).verdict).toBe('accept');
   });
 
   it('rejects an unchecked hash lookup with the kernel reason, in every log mode', () => {

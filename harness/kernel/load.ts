@@ -21,10 +21,11 @@ import { type Program, progTypeId, PROG_FLAGS } from '../isa/program.ts';
 import { UserError } from '../errors.ts';
 import { OwnedFd, closeAll } from './fd.ts';
 import { KernelMap, MapCreateError, createMap } from './maps.ts';
-import { LOG_LEVEL, type ProgLoadRequest, type ProgLoadResult, progLoad, progLoadLogged } from './prog-load.ts';
+import { LOG_LEVEL, type ProgLoadRequest, type RawProgLoad, progLoadRaw, progLoadLoggedRaw } from './prog-load.ts';
+import { decodeLog, footerNumber } from './log-text.ts';
 import { buildProgramBtf, programNeedsBtf, type ProgramBtf } from './btf/program-btf.ts';
 import { BtfLoadError, loadBtf } from './btf/load.ts';
-import { insnsProcessedFromLog, reasonFromLog, verificationTimeUsFromLog } from './log-footer.ts';
+import { reasonFromLog } from './log-footer.ts';
 import { errnoName } from './capability.ts';
 import { LoadedProgram } from './loaded.ts';
 
@@ -64,18 +65,29 @@ export function effectiveProgFlags(p: Program, extra = 0): number {
   return f >>> 0;
 }
 
-/** Encoded bytecode per instruction array (Programs are immutable): repeated loads of one
- * program reuse the same bytes, so no fresh memory per load (page faults are costly in this VM). */
-const encodedCache = new WeakMap<readonly Insn[], Buffer>();
+/**
+ * What a program's loads share, computed once per Program object (Programs are immutable; a hit
+ * is also checked against the insns and maps arrays): the encoded bytes (no fresh memory per
+ * load), whether it needs program BTF (a scan of the instructions), and, for a program without
+ * maps or BTF, the whole load request of its last flags.
+ */
+interface Prepared {
+  readonly insns: readonly Insn[];
+  readonly maps: Program['maps'];
+  readonly bytes: Buffer;
+  readonly needsBtf: boolean;
+  request?: ProgLoadRequest;
+}
 
-function encodedInsns(p: Program): Buffer {
-  let bytes = encodedCache.get(p.insns);
-  if (!bytes) {
-    const e = encode(p.insns);
-    bytes = Buffer.from(e.buffer, e.byteOffset, e.length);
-    encodedCache.set(p.insns, bytes);
-  }
-  return bytes;
+const preparedCache = new WeakMap<Program, Prepared>();
+
+function prepared(p: Program): Prepared {
+  const hit = preparedCache.get(p);
+  if (hit && hit.insns === p.insns && hit.maps === p.maps) return hit;
+  const e = encode(p.insns);
+  const prep: Prepared = { insns: p.insns, maps: p.maps, bytes: Buffer.from(e.buffer, e.byteOffset, e.length), needsBtf: programNeedsBtf(p) };
+  preparedCache.set(p, prep);
+  return prep;
 }
 
 let logBuf: Buffer = Buffer.alloc(1 << 16);
@@ -89,9 +101,9 @@ interface Setup {
 
 const NO_SETUP: Setup = { maps: [] };
 
-function setup(p: Program): Setup {
-  if (p.maps.length === 0 && !programNeedsBtf(p)) return NO_SETUP;
-  const programBtf = programNeedsBtf(p) ? buildProgramBtf(p) : undefined;
+function setup(p: Program, prep: Prepared): Setup {
+  if (p.maps.length === 0 && !prep.needsBtf) return NO_SETUP;
+  const programBtf = prep.needsBtf ? buildProgramBtf(p) : undefined;
   let btf: OwnedFd | undefined;
   const maps: KernelMap[] = [];
   try {
@@ -110,45 +122,54 @@ function setup(p: Program): Setup {
   return { ...(btf ? { btf } : {}), ...(programBtf ? { programBtf } : {}), maps };
 }
 
-function loadWithLog(base: ProgLoadRequest, level: number, small: boolean): ProgLoadResult {
-  const { result, buf } = progLoadLogged(base, level, small ? statsBuf : logBuf);
-  if (!small) logBuf = buf;
-  return result;
+/** A log load into the stats buffer (`small`) or the growing log buffer. */
+function loadWithLog(req: ProgLoadRequest, level: number, small: boolean): RawProgLoad {
+  const r = progLoadLoggedRaw(req, level, small ? statsBuf : logBuf);
+  if (!small && r.logBuf) logBuf = r.logBuf;
+  return r;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The result without the loaded program; footer facts come from the log's tail (a small
- * string), the reason (rejections only) from the whole log. Built field by field: no spreads. */
-function toResult(r: ProgLoadResult, withLog: boolean): Mutable<KernelLoadResult> {
+/**
+ * The result without the loaded program, decoding only what is asked for: footer facts from the
+ * log's bytes, the log text at level 1/2, the reason on a rejection. An accepted load at level 0
+ * or in the default mode allocates nothing but this object.
+ */
+function toResult(r: RawProgLoad, withLog: boolean): Mutable<KernelLoadResult> {
   const out: Mutable<KernelLoadResult> = { verdict: r.fd >= 0 ? 'accept' : 'reject', errno: r.errno };
-  if (r.fd < 0) out.error = reasonFromLog(r.log) ?? `bpf() failed with ${errnoName(r.errno)}`;
-  if (r.logTail) {
-    const insnsProcessed = insnsProcessedFromLog(r.logTail);
+  const buf = r.logBuf;
+  const text = buf && r.logLen > 0 && (withLog || r.fd < 0) ? decodeLog(buf, r.logLen) : '';
+  if (r.fd < 0) out.error = reasonFromLog(text) ?? `bpf() failed with ${errnoName(r.errno)}`;
+  if (buf && r.logLen > 0) {
+    const insnsProcessed = footerNumber(buf, r.logLen, 'processed ', ' insns');
     if (insnsProcessed !== undefined) out.insnsProcessed = insnsProcessed;
-    const verificationTimeUs = verificationTimeUsFromLog(r.logTail);
+    const verificationTimeUs = footerNumber(buf, r.logLen, 'verification time ', ' usec');
     if (verificationTimeUs !== undefined) out.verificationTimeUs = verificationTimeUs;
   }
-  if (withLog) out.log = r.log;
+  if (withLog) out.log = text;
   return out;
 }
 
-function request(p: Program, s: Setup, extraFlags: number | undefined): ProgLoadRequest {
-  const req: Mutable<ProgLoadRequest> = { progType: progTypeId(p.progType), insns: encodedInsns(p), progFlags: effectiveProgFlags(p, extraFlags) };
+function request(p: Program, prep: Prepared, s: Setup, extraFlags: number | undefined): ProgLoadRequest {
+  const progFlags = effectiveProgFlags(p, extraFlags);
+  if (s === NO_SETUP && prep.request?.progFlags === progFlags) return prep.request;
+  const req: Mutable<ProgLoadRequest> = { progType: progTypeId(p.progType), insns: prep.bytes, progFlags };
   if (s.maps.length) req.fdArray = s.maps.map((m) => m.fd);
   if (s.btf) {
     req.btfFd = s.btf.fd;
     req.funcInfo = s.programBtf!.funcInfo;
   }
+  if (s === NO_SETUP) prep.request = req;
   return req;
 }
 
 /** The log policy of the module comment: one load (two for a rejection in bare mode). */
-function loadOnce(req: ProgLoadRequest, opts: KernelLoadOptions): ProgLoadResult {
+function loadOnce(req: ProgLoadRequest, opts: KernelLoadOptions): RawProgLoad {
   const level = opts.logLevel ?? 0;
   if (level > 0) return loadWithLog(req, level, false);
   if (!opts.bare) return loadWithLog(req, LOG_LEVEL.STATS, true);
-  const r = progLoad(req);
+  const r = progLoadRaw(req);
   if (r.fd >= 0) return r;
   const again = loadWithLog(req, LOG_LEVEL.STATS, true);
   if (again.fd >= 0) closeFd(again.fd);
@@ -157,10 +178,11 @@ function loadOnce(req: ProgLoadRequest, opts: KernelLoadOptions): ProgLoadResult
 
 /** Load `p` with the log policy of the module comment. */
 export function loadProgram(p: Program, opts: KernelLoadOptions = {}): KernelLoadResult {
-  const s = setup(p);
-  let r: ProgLoadResult;
+  const prep = prepared(p);
+  const s = setup(p, prep);
+  let r: RawProgLoad;
   try {
-    r = loadOnce(request(p, s, opts.extraFlags), opts);
+    r = loadOnce(request(p, prep, s, opts.extraFlags), opts);
   } catch (e) {
     releaseSetup(s);
     throw e;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeLog, logTail, logTextLength, TAIL_BYTES } from './log-text.ts';
+import { decodeLog, footerNumber, logTail, logTextLength, TAIL_BYTES } from './log-text.ts';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -64,5 +64,52 @@ describe('logTail', () => {
     const text = 'é'.repeat(TAIL_BYTES);
     const tail = logTail(bytes(text), Buffer.byteLength(text));
     expect(tail).toBe('é'.repeat(TAIL_BYTES / 2));
+  });
+});
+
+describe('footerNumber', () => {
+  const footer = 'processed 3050 insns (limit 1000000) max_states_per_insn 1 total_states 370 peak_states 370 mark_read 0\nverification time 812 usec\nstack depth 0\n';
+  it('reads processed and verification time from the footer lines', () => {
+    const b = bytes(`0: R1=ctx() R10=fp0\n0: (b7) r0 = 0\n${footer}`);
+    expect(footerNumber(b, b.length, 'processed ', ' insns')).toBe(3050);
+    expect(footerNumber(b, b.length, 'verification time ', ' usec')).toBe(812);
+  });
+  it('reads a footer on the first line and one without a final newline', () => {
+    const b = bytes('processed 2 insns (limit 1000000)');
+    expect(footerNumber(b, b.length, 'processed ', ' insns')).toBe(2);
+  });
+  it('ignores the prefix inside a line, without digits, or without the suffix', () => {
+    for (const text of ['x processed 5 insns\n', 'processed many insns\n', 'processed 5 bytes\n']) {
+      const b = bytes(text);
+      expect(footerNumber(b, b.length, 'processed ', ' insns')).toBeUndefined();
+    }
+  });
+  it('looks only at the text, not past len, and only at its last TAIL_BYTES', () => {
+    const b = bytes(`${footer}${'x'.repeat(TAIL_BYTES)}\n`);
+    expect(footerNumber(b, b.length, 'processed ', ' insns')).toBeUndefined();
+    // The window starts exactly at a 'processed' that is not at a line start.
+    const cut = bytes(`ab${'processed 9 insns '}${'q'.repeat(TAIL_BYTES - 18)}`);
+    expect(footerNumber(cut, cut.length, 'processed ', ' insns')).toBeUndefined();
+    const c = bytes(footer);
+    expect(footerNumber(c, footer.indexOf('verification'), 'verification time ', ' usec')).toBeUndefined();
+  });
+  it('agrees with the footer regexes of log-footer.ts on any log (law)', () => {
+    const lineArb = fc.oneof(
+      fc.constantFrom('0: (b7) r0 = 0', 'stack depth 0', 'processed  insns', 'R0 !read_ok'),
+      fc.nat({ max: 99999 }).map((n) => `processed ${n} insns (limit 1000000)`),
+      fc.nat({ max: 99999 }).map((n) => `verification time ${n} usec`),
+      fc.string({ maxLength: 30 }).map((s) => s.replace(/\n/g, ' ')),
+    );
+    fc.assert(fc.property(fc.array(lineArb, { maxLength: 12 }), fc.boolean(), (lines, nl) => {
+      const text = lines.join('\n') + (nl ? '\n' : '');
+      const b = bytes(text);
+      if (b.length > TAIL_BYTES) return;
+      const last = (re: RegExp): number | undefined => {
+        const all = [...text.matchAll(re)];
+        return all.length ? Number(all[all.length - 1]![1]) : undefined;
+      };
+      expect(footerNumber(b, b.length, 'processed ', ' insns')).toBe(last(/^processed (\d+) insns/gm));
+      expect(footerNumber(b, b.length, 'verification time ', ' usec')).toBe(last(/^verification time (\d+) usec/gm));
+    }), { numRuns: 500 });
   });
 });

@@ -68,3 +68,32 @@ export function logTail(buf: Buffer, len: number): string {
   while (from < len && isContinuation(buf[from]!)) from++;
   return buf.toString('utf8', from, len);
 }
+
+/** Whether the bytes at `at` spell the ASCII string `s`. */
+function bytesAre(buf: Buffer, at: number, end: number, s: string): boolean {
+  if (at + s.length > end) return false;
+  for (let i = 0; i < s.length; i++) if (buf[at + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * N of the last line `${prefix}N${suffix}...` among the last TAIL_BYTES of the text (the stats
+ * footer: `processed N insns`, `verification time N usec`), read from the bytes: no string, no
+ * regex, no allocation. Undefined when no such line is there.
+ */
+export function footerNumber(buf: Buffer, len: number, prefix: string, suffix: string): number | undefined {
+  const stop = Math.max(0, len - TAIL_BYTES);
+  let lineEnd = len;
+  for (let i = len - 1; i >= stop - 1; i--) {
+    if (i >= 0 && buf[i] !== 0x0a) continue;
+    const at = i + 1;
+    if (at < lineEnd && bytesAre(buf, at, lineEnd, prefix)) {
+      let n = 0;
+      let j = at + prefix.length;
+      for (; j < lineEnd && buf[j]! >= 0x30 && buf[j]! <= 0x39; j++) n = n * 10 + buf[j]! - 0x30;
+      if (j > at + prefix.length && bytesAre(buf, j, lineEnd, suffix)) return n;
+    }
+    lineEnd = i;
+  }
+  return undefined;
+}

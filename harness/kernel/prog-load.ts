@@ -2,15 +2,20 @@
  * BPF_PROG_LOAD, one syscall: bytes in, fd or errno plus the log out. No policy here (which
  * log level, retries, maps): that is load.ts.
  *
+ * Two layers: `progLoadRaw` leaves the log in the caller's buffer (its length in the result),
+ * `progLoad` also decodes it to text. load.ts uses the raw layer and decodes only what its
+ * caller needs: on this VM every byte a load allocates on the JS heap costs more than the byte
+ * count suggests (see bench/kernel.ts), so the hot path allocates almost nothing.
+ *
  * Invariant: the attr buffer is module-owned and reused (re-zeroed each call); all pointer
  * fields reference Buffers held in locals until the syscall returns. The returned fd is owned
- * by the caller (wrap it in OwnedFd or close it). Nothing is allocated per call that a repeated
- * load of the same bytes does not need: the addresses of the last instruction and log buffers
- * are remembered (a Buffer's memory does not move once its address was taken: koffi
- * externalizes it), and the log is decoded in young-generation pieces (log-text.ts).
+ * by the caller (wrap it in OwnedFd or close it). The addresses of the last instruction, log
+ * and license buffers are remembered as two u32 halves (a Buffer's memory does not move once
+ * its address was taken: koffi externalizes it), so a repeated load does no koffi.address and
+ * no BigInt arithmetic.
  */
 import { PROG_LOAD as F, PROG_LOAD_SIZE, name16, u32, u64 } from './attr.ts';
-import { BPF_CMD, addressOf, sysBpf, type SysResult } from './syscall.ts';
+import { BPF_CMD, addressOf, sysBpf } from './syscall.ts';
 import { TAIL_BYTES, decodeLog, logTail, logTextLength } from './log-text.ts';
 
 export const LICENSE_GPL = Buffer.from('GPL\0', 'latin1');
@@ -54,6 +59,19 @@ export interface ProgLoadResult {
   readonly logTrueSize: number;
 }
 
+/** progLoadRaw's result: the log stays in `logBuf` (valid until that buffer's next load). */
+export interface RawProgLoad {
+  /** fd (>= 0) on success, -1 on failure. */
+  readonly fd: number;
+  readonly errno: number;
+  /** The buffer the kernel wrote the log into (undefined at log level 0). */
+  readonly logBuf: Buffer | undefined;
+  /** Bytes of log text in `logBuf` (up to its first NUL). */
+  readonly logLen: number;
+  /** log_true_size as the kernel reported it (bytes needed including the NUL). */
+  readonly logTrueSize: number;
+}
+
 const attr = Buffer.alloc(PROG_LOAD_SIZE);
 
 function int32Array(values: readonly number[]): Buffer {
@@ -68,16 +86,21 @@ function funcInfoBytes(recs: readonly FuncInfoRec[]): Buffer {
   return b;
 }
 
-/** A buffer and its address, remembered: one koffi.address per new buffer, not per load. */
+/** A buffer and its address as u32 halves, remembered: one koffi.address per new buffer. */
 class AddressCache {
   #buf: Buffer | undefined;
-  #addr = 0n;
-  of(buf: Buffer): bigint {
+  #lo = 0;
+  #hi = 0;
+  /** Write the address of `buf` into the u64 field at `off` of `a`. */
+  write(a: Buffer, off: number, buf: Buffer): void {
     if (buf !== this.#buf) {
-      this.#addr = addressOf(buf);
+      const addr = addressOf(buf);
+      this.#lo = Number(addr & 0xffffffffn);
+      this.#hi = Number(addr >> 32n);
       this.#buf = buf;
     }
-    return this.#addr;
+    a.writeUInt32LE(this.#lo, off);
+    a.writeUInt32LE(this.#hi, off + 4);
   }
 }
 
@@ -85,60 +108,82 @@ const insnsAddr = new AddressCache();
 const logAddr = new AddressCache();
 const licenseAddr = new AddressCache();
 
-function result(r: SysResult, buf: Buffer | undefined, logTrueSize: number): ProgLoadResult {
-  const len = buf ? logTextLength(buf) : 0;
-  if (len === 0) return { fd: r.ret, errno: r.errno, log: '', logTail: '', logTrueSize };
-  const log = decodeLog(buf!, len);
-  return { fd: r.ret, errno: r.errno, log, logTail: len <= TAIL_BYTES ? log : logTail(buf!, len), logTrueSize };
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
 }
 
-/** One BPF_PROG_LOAD. `logLevel` / `logBuf` override the request's (no object copy per call). */
-export function progLoad(req: ProgLoadRequest, logLevel?: number, logBufArg?: Buffer): ProgLoadResult {
-  const insns = Buffer.isBuffer(req.insns) ? req.insns : Buffer.from(req.insns.buffer, req.insns.byteOffset, req.insns.length);
-  const level = logLevel ?? req.logLevel ?? 0;
-  const logBuf = level ? (logBufArg ?? req.logBuf) : undefined;
+/** Fill the module attr for `req`; returns the side buffers it points to (kept alive by the caller). */
+function fillAttr(req: ProgLoadRequest, insns: Buffer, level: number, logBuf: Buffer | undefined): [Buffer?, Buffer?] {
   const fdArray = req.fdArray && req.fdArray.length ? int32Array(req.fdArray) : undefined;
   const funcInfo = req.funcInfo && req.funcInfo.length ? funcInfoBytes(req.funcInfo) : undefined;
   attr.fill(0);
   u32(attr, F.prog_type, req.progType);
   u32(attr, F.insn_cnt, insns.length / 8);
-  u64(attr, F.insns, insnsAddr.of(insns));
-  u64(attr, F.license, licenseAddr.of(LICENSE_GPL));
+  insnsAddr.write(attr, F.insns, insns);
+  licenseAddr.write(attr, F.license, LICENSE_GPL);
   if (logBuf) {
     logBuf[0] = 0;
     u32(attr, F.log_level, level);
     u32(attr, F.log_size, logBuf.length);
-    u64(attr, F.log_buf, logAddr.of(logBuf));
+    logAddr.write(attr, F.log_buf, logBuf);
   }
-  u32(attr, F.prog_flags, req.progFlags ?? 0);
+  if (req.progFlags) u32(attr, F.prog_flags, req.progFlags);
   if (req.name) name16(attr, F.prog_name, req.name);
-  u32(attr, F.expected_attach_type, req.expectedAttachType ?? 0);
+  if (req.expectedAttachType) u32(attr, F.expected_attach_type, req.expectedAttachType);
   if (req.btfFd !== undefined && req.btfFd >= 0) u32(attr, F.prog_btf_fd, req.btfFd);
   if (funcInfo) {
     u32(attr, F.func_info_rec_size, 8);
     u64(attr, F.func_info, addressOf(funcInfo));
     u32(attr, F.func_info_cnt, funcInfo.length / 8);
   }
-  u32(attr, F.attach_btf_id, req.attachBtfId ?? 0);
-  u32(attr, F.attach_prog_fd, req.attachFd ?? 0);
+  if (req.attachBtfId) u32(attr, F.attach_btf_id, req.attachBtfId);
+  if (req.attachFd) u32(attr, F.attach_prog_fd, req.attachFd);
   if (fdArray) u64(attr, F.fd_array, addressOf(fdArray));
+  return fdArray || funcInfo ? [fdArray, funcInfo] : NO_SIDE;
+}
+
+const NO_SIDE: [Buffer?, Buffer?] = [];
+
+/** One BPF_PROG_LOAD; the log (if any) stays in the buffer. `logLevel` / `logBuf` override the
+ * request's (no object copy per call). */
+export function progLoadRaw(req: ProgLoadRequest, logLevel?: number, logBufArg?: Buffer): RawProgLoad {
+  const insns = asBuffer(req.insns);
+  const level = logLevel ?? req.logLevel ?? 0;
+  const logBuf = level ? (logBufArg ?? req.logBuf) : undefined;
+  const side = fillAttr(req, insns, level, logBuf);
   const r = sysBpf(BPF_CMD.PROG_LOAD, attr, PROG_LOAD_SIZE);
-  const logTrueSize = attr.readUInt32LE(F.log_true_size);
   // Keep the pointed-to buffers reachable until here.
-  void insns; void fdArray; void funcInfo;
-  return result(r, logBuf, logTrueSize);
+  void insns; void side;
+  const logTrueSize = attr.readUInt32LE(F.log_true_size);
+  return { fd: r.ret, errno: r.errno, logBuf, logLen: logBuf ? logTextLength(logBuf) : 0, logTrueSize };
+}
+
+/** The text of a raw load's log and its tail (for footer regexes). */
+export function decodeRaw(r: RawProgLoad): ProgLoadResult {
+  if (!r.logBuf || r.logLen === 0) return { fd: r.fd, errno: r.errno, log: '', logTail: '', logTrueSize: r.logTrueSize };
+  const log = decodeLog(r.logBuf, r.logLen);
+  const tail = r.logLen <= TAIL_BYTES ? log : logTail(r.logBuf, r.logLen);
+  return { fd: r.fd, errno: r.errno, log, logTail: tail, logTrueSize: r.logTrueSize };
+}
+
+/** One BPF_PROG_LOAD. `logLevel` / `logBuf` override the request's (no object copy per call). */
+export function progLoad(req: ProgLoadRequest, logLevel?: number, logBufArg?: Buffer): ProgLoadResult {
+  return decodeRaw(progLoadRaw(req, logLevel, logBufArg));
 }
 
 /**
- * progLoad with a log: when the kernel fails with ENOSPC because `buf` is shorter than
- * log_true_size, retry once with a buffer of that size. Returns the result and the buffer used
- * (callers keep the larger one for next time).
+ * progLoadRaw with a log: when the kernel fails with ENOSPC because `buf` is shorter than
+ * log_true_size, retry once with a buffer of that size (the result's logBuf: callers keep the
+ * larger one for next time).
  */
+export function progLoadLoggedRaw(req: ProgLoadRequest, level: number, buf: Buffer): RawProgLoad {
+  const r = progLoadRaw(req, level, buf);
+  if (r.errno === 28 && r.logTrueSize > buf.length) return progLoadRaw(req, level, Buffer.alloc(r.logTrueSize + 4096));
+  return r;
+}
+
+/** progLoadLoggedRaw, decoded; returns the result and the buffer used. */
 export function progLoadLogged(req: ProgLoadRequest, level: number, buf: Buffer): { result: ProgLoadResult; buf: Buffer } {
-  let r = progLoad(req, level, buf);
-  if (r.errno === 28 && r.logTrueSize > buf.length) {
-    buf = Buffer.alloc(r.logTrueSize + 4096);
-    r = progLoad(req, level, buf);
-  }
-  return { result: r, buf };
+  const r = progLoadLoggedRaw(req, level, buf);
+  return { result: decodeRaw(r), buf: r.logBuf ?? buf };
 }
