@@ -1,7 +1,7 @@
 /**
  * The numeric load path: raw slot words (the bytecode read as little-endian int32 pairs) straight
- * into code words, with no Insn objects, validated with the numeric opcode rules (load-rules.ts):
- * one pass over the instructions, table reads and integer tests, few data-dependent branches.
+ * into code words, with no Insn objects, validated by the acceptance tables (fast-accept.ts): one
+ * pass over the instructions, table reads and integer tests, few data-dependent branches.
  *
  * It only ever accepts: whatever it is unsure of (an invalid field, a bad jump, an unknown map,
  * bpf_conformance's callx, a kfunc call with off != 0, a value an Insn cannot encode) makes it
@@ -15,27 +15,29 @@ import type { Insn } from '../isa/insn.ts';
 import type { LoadOptions } from './load.ts';
 import * as layout from './code-layout.ts';
 import * as rules from './load-rules.ts';
+import * as accept from './fast-accept.ts';
 import * as slab from './slab.ts';
 import * as xop from './xop.ts';
 import * as memory from './memory.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
 const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
-const { INFO, REGS_OK, masksFromInfo, inList, OFF_LIST_AT, IMM_LIST_AT, I_OFF_ZERO, I_OFF_LIST, I_IMM_ZERO, I_IMM_LIST, I_CROSS, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
+const { INFO, masksFromInfo, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
 const { slabWords } = slab;
-const { XOPS, offVariant, XOP_END } = xop;
+const { XOP_END } = xop;
+const { rejectBits, OFF_CLASS, XOP_BY_CLASS } = accept;
 const { FUNC_RID, ptrHi, ptrLo } = memory;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 // Scratch buffers, reused by every load (loads never nest).
-let rawBytes = new Uint8Array(8 * 1024);
+let rawBytes = new Uint8Array(8 * 1024 + 8); // + one slot: the word after the last slot is read
 let raw = new Int32Array(rawBytes.buffer);
 let slotOfPc = new Int32Array(1025);
 let pcOfSlot = new Int32Array(1025);
 
 function ensureSlots(slots: number): void {
-  if (rawBytes.length < slots * 8) { rawBytes = new Uint8Array(slots * 16); raw = new Int32Array(rawBytes.buffer); }
+  if (rawBytes.length < slots * 8 + 8) { rawBytes = new Uint8Array(slots * 16 + 8); raw = new Int32Array(rawBytes.buffer); }
   if (slotOfPc.length <= slots) {
     slotOfPc = new Int32Array(slots * 2 + 1); pcOfSlot = new Int32Array(slots * 2 + 1);
   }
@@ -93,20 +95,6 @@ function pcTables(slots: number): number {
   return n;
 }
 
-/** off and imm obey the row's rules, and the cross-field rules hold; false: the Insn path decides. */
-function fieldsOk(info: number, code: number, src: number, off: number, imm: number, hiW0: number): boolean {
-  // off / imm non-zero where the rule says zero, as one branch-free test (x | -x has bit 31 iff x != 0).
-  const zeroRuleBroken = ((((off | -off) >>> 31) & info) | ((((imm | -imm) >>> 31) << 2) & info)) & (I_OFF_ZERO | I_IMM_ZERO);
-  if (zeroRuleBroken !== 0) return false;
-  if ((info & (I_OFF_LIST | I_IMM_LIST | I_CROSS)) === 0) return true;
-  if ((info & I_OFF_LIST) !== 0 && !inList(OFF_LIST_AT[code]!, off)) return false;
-  if ((info & I_IMM_LIST) !== 0 && !inList(IMM_LIST_AT[code]!, imm)) return false;
-  if ((info & I_CROSS) === 0) return true;
-  if (code === 0x85) return off === 0; // a kfunc call may carry off: the Insn path decides
-  if (code === 0xbf) return imm === 0 && off !== 1; // addr_space_cast: refused by the Insn path
-  return hiW0 === 0 && src !== 3; // ld_imm64: second slot's code, dst, src, off 0; no BTF ids
-}
-
 /** The logical target of a jump / call / ld_imm64 src=4 at `slot`; -1 when none, -2 when it is bad. */
 function targetOf(info: number, slot: number, slots: number, src: number, off: number, imm: number): number {
   const kind = (info >>> I_TGT_SHIFT) & 7;
@@ -126,15 +114,14 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
     const slot = slotOf[pc]!;
     const w = r[2 * slot]!, imm = r[2 * slot + 1]!;
     const code = w & 0xff, dst = (w >>> 8) & 15, src = (w >>> 12) & 15, off = w >> 16;
-    const info = INFO[code]!, regs = REGS_OK[code]!;
-    if (((regs >>> dst) & (regs >>> (16 + src)) & 1) === 0) return null;
-    if (!fieldsOk(info, code, src, off, imm, code === 0x18 ? r[2 * slot + 2]! : 0)) return null;
+    if (rejectBits(code, dst, src, off, imm, r[2 * slot + 2]!) !== 0) return null;
+    const info = INFO[code]!;
     const tgt = targetOf(info, slot, slots, src, off, imm);
     if (tgt === -2) return null;
     const b = pc * STRIDE;
     if (code !== 0x18) c[b + F_IMM] = imm;
     else if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, tgt, opts)) return null;
-    c[b + F_OP] = XOPS[code * 5 + offVariant(off)]! | (dst << 8) | (src << 12);
+    c[b + F_OP] = XOP_BY_CLASS[code * 6 + OFF_CLASS[off & 0xffff]!]! | (dst << 8) | (src << 12);
     c[b + F_OFF] = off;
     c[b + F_TGT] = tgt;
     c[b + F_MASK] = masksFromInfo(info, code, dst, src, imm);

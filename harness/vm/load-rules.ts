@@ -1,12 +1,12 @@
 /**
  * The opcode table (isa/opcodes.ts) as numbers, for the load paths: one kind code per opcode
- * byte and four field rules (dst, src, off, imm) per opcode, so validating an instruction is a
- * few array reads and integer compares, with no strings and no objects.
+ * byte, four field rules (dst, src, off, imm) per opcode (the Insn path's quick check), and an
+ * INFO word per opcode (registers read and written, where a jump target comes from) for the
+ * numeric path: array reads and integer tests, no strings and no objects.
  *
  * Invariant: the tables say what the rows of isa/opcodes.ts say: `ruleOk` is `fieldOk` of the
- * row; REGS_OK holds exactly the legal dst and src values; the register masks built from INFO
- * equal `masksOf` (load-rules.test.ts checks every opcode). Cross-field rules (validate.ts) are
- * the caller's.
+ * row; the register masks built from INFO equal `masksOf` (load-rules.test.ts checks every
+ * opcode). Cross-field rules (validate.ts) are the caller's.
  */
 import { type FieldRule, opcodeRow, type OpcodeKind } from '../isa/opcodes.ts';
 
@@ -73,12 +73,8 @@ export function masksOf(code: number, dst: number, src: number, imm: number): nu
 }
 
 // ---- INFO: everything the numeric load path needs to know of an opcode, in one word ----
-/** Rules of off and imm (bits 0-1 and 2-3): any, zero, or one of a list (checked with ruleOk). */
-export const I_OFF_ZERO = 1 << 0, I_OFF_LIST = 1 << 1, I_IMM_ZERO = 1 << 2, I_IMM_LIST = 1 << 3;
-/** Registers read and written: dst read, src read, dst written; masks depend on imm (atomics). */
+/** Registers read and written (bits 4-6): dst read, src read, dst written; masks depend on imm (atomics). */
 export const I_READ_DST = 1 << 4, I_READ_SRC = 1 << 5, I_WRITE_DST = 1 << 6, I_MASKS_BY_IMM = 1 << 7;
-/** The instruction needs a cross-field check (call: off; mov64 X: imm and off; ld_imm64: src and slot 2). */
-export const I_CROSS = 1 << 8;
 /** Jump target (bits 9-11): none, pc-relative off, pc-relative imm, imm when src = 1, imm when src = 4. */
 export const I_TGT_SHIFT = 9, TGT_NONE = 0, TGT_OFF = 1, TGT_IMM = 2, TGT_IMM_SRC1 = 3, TGT_IMM_SRC4 = 4;
 /** Fixed registers read (bits 16-26) by ld_abs / ld_ind (r6). */
@@ -88,23 +84,8 @@ export const I_WRITE_R0 = 1 << 27;
 /** A valid opcode of the ISA. */
 export const I_VALID = 1 << 30;
 
-/** Where the off / imm value list of each opcode is in LIST_VALUES (0: no list). */
-export const OFF_LIST_AT = new Int32Array(256);
-export const IMM_LIST_AT = new Int32Array(256);
-
 /** INFO word of each opcode byte (0: not an opcode of the ISA). */
 export const INFO = new Int32Array(256);
-/** Legal dst values (bits 0-15) and legal src values (bits 16-31) of each opcode, as bit sets. */
-export const REGS_OK = new Int32Array(256);
-
-function regSet(rule: FieldRule): number {
-  if (rule.kind === 'any') return 0xffff;
-  if (rule.kind === 'zero') return 1;
-  if (rule.kind === 'reg') return 0x7ff;
-  return rule.values.reduce((m, v) => (v >= 0 && v < 16 ? m | (1 << v) : m), 0);
-}
-const listBits = (rule: FieldRule, zero: number, list: number): number =>
-  rule.kind === 'zero' ? zero : rule.kind === 'oneOf' ? list : 0;
 
 function infoOf(code: number): number {
   const row = opcodeRow(code);
@@ -118,17 +99,11 @@ function infoOf(code: number): number {
   const writes = k === K_ALU || k === K_END || k === K_LD_IMM64 || k === K_LDX ? I_WRITE_DST : 0;
   const tgt = k === K_JCOND || k === K_MAY_GOTO || (k === K_JA && row.is64) ? TGT_OFF : k === K_JA ? TGT_IMM
     : k === K_CALL ? TGT_IMM_SRC1 : k === K_LD_IMM64 ? TGT_IMM_SRC4 : TGT_NONE;
-  const cross = k === K_CALL || code === 0xbf || k === K_LD_IMM64 ? I_CROSS : 0;
-  return I_VALID | listBits(row.off, I_OFF_ZERO, I_OFF_LIST) | listBits(row.imm, I_IMM_ZERO, I_IMM_LIST) | reads | writes
-    | (k === K_ATOMIC ? I_MASKS_BY_IMM : 0) | cross | (tgt << I_TGT_SHIFT)
+  return I_VALID | reads | writes | (k === K_ATOMIC ? I_MASKS_BY_IMM : 0) | (tgt << I_TGT_SHIFT)
     | (k === K_LD_ABS || k === K_LD_IND ? ((1 << 6) << I_FIXED_READ_SHIFT) | I_WRITE_R0 : 0);
 }
 
-for (let code = 0; code < 256; code++) {
-  INFO[code] = infoOf(code);
-  const row = opcodeRow(code);
-  if (row) REGS_OK[code] = regSet(row.dst) | (regSet(row.src) << 16);
-}
+for (let code = 0; code < 256; code++) INFO[code] = infoOf(code);
 
 /** The register masks of a valid instruction: reads (bits 0-10) | writes << 16. */
 export function masksFromInfo(info: number, code: number, dst: number, src: number, imm: number): number {
@@ -137,26 +112,4 @@ export function masksFromInfo(info: number, code: number, dst: number, src: numb
   const reads = (((info >>> 4) & 1) << dst) | (((info >>> 5) & 1) << src) | ((info >>> I_FIXED_READ_SHIFT) & 0x7ff);
   const writes = (((info >>> 6) & 1) << dst) | ((info >>> 27) & 1);
   return reads | (writes << 16);
-}
-
-// ---- the value lists of oneOf rules (off and imm), flat, for a short scan without objects ----
-/** All listed values; a list is (start, length) packed in OFF_LIST_AT / IMM_LIST_AT as start << 5 | length. */
-export const LIST_VALUES: Int32Array = (() => {
-  const all: number[] = [];
-  for (let code = 0; code < 256; code++) {
-    for (const f of [2, 3]) {
-      const values = f === 2 ? opcodeRow(code)?.off : opcodeRow(code)?.imm;
-      const at = f === 2 ? OFF_LIST_AT : IMM_LIST_AT;
-      if (values?.kind !== 'oneOf') continue;
-      at[code] = (all.length << 5) | values.values.length;
-      all.push(...values.values);
-    }
-  }
-  return Int32Array.from(all);
-})();
-
-/** Is v in the list packed as `at` (start << 5 | length)? */
-export function inList(at: number, v: number): boolean {
-  for (let i = at >>> 5, end = i + (at & 31); i < end; i++) if (LIST_VALUES[i] === v) return true;
-  return false;
 }
