@@ -5,6 +5,10 @@
  * inline it into the interpreter loop. The bigint reference (reference.ts) is the specification;
  * alu-fast.test.ts holds these to it per opcode.
  */
+import * as div from './div64.ts';
+
+// Module-local copies (a read through an import binding can compile to a getter call).
+const { OUT: DIV, udivmod64, sdivmod64 } = div;
 
 const TWO32 = 4294967296;
 
@@ -35,37 +39,30 @@ export function mul64(lo: Int32Array, hi: Int32Array, d: number, bl: number, bh:
   lo[d] = Math.imul(al, bl);
 }
 
-function setBig(lo: Int32Array, hi: Int32Array, d: number, v: bigint): void {
-  lo[d] = Number(BigInt.asIntN(32, v));
-  hi[d] = Number(BigInt.asIntN(32, v >> 32n));
-}
-
-const big = (l: number, h: number): bigint => (BigInt(h >>> 0) << 32n) | BigInt(l >>> 0);
-
 export function div64(lo: Int32Array, hi: Int32Array, d: number, bl: number, bh: number): void {
   if (bl === 0 && bh === 0) { lo[d] = 0; hi[d] = 0; return; }
   if (hi[d] === 0 && bh === 0) { lo[d] = Math.floor((lo[d]! >>> 0) / (bl >>> 0)) | 0; return; }
-  setBig(lo, hi, d, big(lo[d]!, hi[d]!) / big(bl, bh));
+  udivmod64(hi[d]!, lo[d]!, bh, bl);
+  lo[d] = DIV[0]!; hi[d] = DIV[1]!;
 }
 
 export function mod64(lo: Int32Array, hi: Int32Array, d: number, bl: number, bh: number): void {
   if (bl === 0 && bh === 0) return;
   if (hi[d] === 0 && bh === 0) { lo[d] = ((lo[d]! >>> 0) % (bl >>> 0)) | 0; return; }
-  setBig(lo, hi, d, big(lo[d]!, hi[d]!) % big(bl, bh));
+  udivmod64(hi[d]!, lo[d]!, bh, bl);
+  lo[d] = DIV[2]!; hi[d] = DIV[3]!;
 }
 
 export function sdiv64(lo: Int32Array, hi: Int32Array, d: number, bl: number, bh: number): void {
   if (bl === 0 && bh === 0) { lo[d] = 0; hi[d] = 0; return; }
-  const a = BigInt.asIntN(64, big(lo[d]!, hi[d]!));
-  const b = BigInt.asIntN(64, big(bl, bh));
-  setBig(lo, hi, d, BigInt.asUintN(64, a / b));
+  sdivmod64(hi[d]!, lo[d]!, bh, bl);
+  lo[d] = DIV[0]!; hi[d] = DIV[1]!;
 }
 
 export function smod64(lo: Int32Array, hi: Int32Array, d: number, bl: number, bh: number): void {
   if (bl === 0 && bh === 0) return;
-  const a = BigInt.asIntN(64, big(lo[d]!, hi[d]!));
-  const b = BigInt.asIntN(64, big(bl, bh));
-  setBig(lo, hi, d, BigInt.asUintN(64, a % b));
+  sdivmod64(hi[d]!, lo[d]!, bh, bl);
+  lo[d] = DIV[2]!; hi[d] = DIV[3]!;
 }
 
 export function lsh64(lo: Int32Array, hi: Int32Array, d: number, n: number): void {

@@ -16,4 +16,5 @@ export const F_TGT = 4;
 export const F_MASK = 5;
 /** Slot index of the instruction (the kernel's numbering). */
 export const F_SLOT = 6;
-/** Word 7 is unused (STRIDE stays a power of two: the interpreter indexes with pc << 3). */
+/** Word 7 is unused, always 0 (STRIDE stays a power of two: the interpreter indexes with pc << 3). */
+export const F_UNUSED = 7;

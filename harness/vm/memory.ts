@@ -96,6 +96,8 @@ export function clearRegion(r: Region): void {
  */
 const transient: Array<Region | undefined> = [];
 const transientPool: Array<Region | undefined> = [];
+/** Region objects of views (allocTransientView), reused run after run. */
+const viewPool: Array<Region | undefined> = [];
 let nextTransient = TRANSIENT_BASE;
 
 function makeRegion(rid: number, kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts): Region {
@@ -149,13 +151,25 @@ export class Memory {
     return r;
   }
 
-  /** A transient region over existing bytes (a view into a buffer the run owns); never pooled. */
+  /**
+   * A transient region over existing bytes (a view into a buffer the run owns): the bytes are
+   * never pooled (allocTransient does not reuse them); the region object is, like every
+   * transient region object, since nothing keeps one beyond its run.
+   */
   allocTransientView(kind: RegionKind, bytes: Uint8Array, label: string, opts: RegionOpts = {}): Region | undefined {
     if (nextTransient > MAX_RID) return undefined;
     const rid = nextTransient++;
-    const r = makeRegion(rid, kind, bytes, label, opts);
-    transient[rid - TRANSIENT_BASE] = r;
-    transientPool[rid - TRANSIENT_BASE] = undefined;
+    const i = rid - TRANSIENT_BASE;
+    let r = viewPool[i];
+    if (r && opts.shadow !== true) {
+      r.kind = kind; r.bytes = bytes; r.label = label; r.shadow = null; r.shadowLow = bytes.length;
+      r.readable = opts.readable ?? true; r.writable = opts.writable ?? true; r.alive = true; r.owner = opts.owner; r.key = opts.key;
+    } else {
+      r = makeRegion(rid, kind, bytes, label, opts);
+      if (opts.shadow !== true) viewPool[i] = r;
+    }
+    transient[i] = r;
+    transientPool[i] = undefined;
     return r;
   }
 

@@ -288,11 +288,15 @@ export function runVm(vp: VmProgram, input: RunInput = {}): RunResult {
   if (status === ST_EXIT) {
     const { packetOut, ctxOut } = outputs(st, vp);
     // Absent outputs and trace are left out (not undefined), as callers compare results whole.
-    const ok: RunResult & { kind: 'ok' } = { kind: 'ok', r0: st.reg(0), insnCount: st.count, printk: st.printk };
-    if (packetOut) ok.packetOut = packetOut;
-    if (ctxOut) ok.ctxOut = ctxOut;
-    if (trace) ok.trace = trace;
-    result = ok;
+    if (packetOut && ctxOut && !trace) { // the common shape, built in one go
+      result = { kind: 'ok', r0: st.reg(0), packetOut, ctxOut, insnCount: st.count, printk: st.printk };
+    } else {
+      const ok: RunResult & { kind: 'ok' } = { kind: 'ok', r0: st.reg(0), insnCount: st.count, printk: st.printk };
+      if (packetOut) ok.packetOut = packetOut;
+      if (ctxOut) ok.ctxOut = ctxOut;
+      if (trace) ok.trace = trace;
+      result = ok;
+    }
   } else {
     if (status !== ST_FAULT) st.raise(st.pc, 'budget', `instruction budget of ${budget} exhausted`);
     result = trace ? { kind: 'fault', fault: st.fault!, insnCount: st.count, trace, printk: st.printk }

@@ -31,6 +31,23 @@ export function slabWords(n: number): Int32Array {
   return v;
 }
 
+// Slabs whose memory is not zeroed first (Buffer.allocUnsafeSlow): for takers that write every word.
+let rawWords = new Int32Array(0);
+let rawWordsAt = 0;
+
+/** An Int32Array of n words with unspecified contents: the taker must write every word. */
+export function slabWordsUnzeroed(n: number): Int32Array {
+  if (n > (SLAB_BYTES >> 2) >> 4) return new Int32Array(n);
+  if (rawWordsAt + n > rawWords.length) {
+    const b = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    rawWords = new Int32Array(b.buffer, b.byteOffset, SLAB_BYTES >> 2);
+    rawWordsAt = 0;
+  }
+  const v = rawWords.subarray(rawWordsAt, rawWordsAt + n);
+  rawWordsAt += n;
+  return v;
+}
+
 /** Scratch Int32Array of at least n words for temporary use (reused by the next call). */
 let scratchA = new Int32Array(1024);
 let scratchB = new Int32Array(1024);

@@ -24,6 +24,13 @@ export interface Frame {
   readonly cont?: Continuation;
 }
 
+// One u64 seen as two int32 halves: a register to or from a bigint in one conversion, no bigint
+// arithmetic (LO / HI: which half is the low one on this machine).
+const HALVES = new Int32Array(2);
+const U64 = new BigUint64Array(HALVES.buffer);
+const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
+
 export const MAX_CALL_FRAMES = 8;
 export const MAX_TAIL_CALL_CNT = 33;
 export const MAX_BPF_STACK = 512;
@@ -113,13 +120,16 @@ export class VmState {
   }
 
   setReg(r: number, v: bigint): void {
-    this.lo[r] = Number(BigInt.asIntN(32, v));
-    this.hi[r] = Number(BigInt.asIntN(32, v >> 32n));
+    U64[0] = v; // stored modulo 2^64
+    this.lo[r] = HALVES[LO]!;
+    this.hi[r] = HALVES[HI]!;
     this.init |= 1 << r;
   }
 
   reg(r: number): bigint {
-    return (BigInt(this.hi[r]! >>> 0) << 32n) | BigInt(this.lo[r]! >>> 0);
+    HALVES[LO] = this.lo[r]!;
+    HALVES[HI] = this.hi[r]!;
+    return U64[0]!;
   }
 
   /** Record a fault at pc (returns -1 so handlers can `return st.raise(...)`). */
