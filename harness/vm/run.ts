@@ -9,7 +9,7 @@ import { accessOptions } from './access.ts';
 import { stackFor } from './calls.ts';
 import { HELPERS } from './helpers.ts';
 import { buildSkbCtx, buildXdpCtx, type CtxKind, ctxKindOf, ETH_HLEN, isL2, LAYOUTS, SKB, XDP } from './context.ts';
-import type { Fault, LoadError } from './fault.ts';
+import { type Fault, isLoadError, type LoadError } from './fault.ts';
 import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
 import { setupXdpFrame, xdpPacketOut } from './xdp.ts';
 import { slabBytes } from './slab.ts';
@@ -87,7 +87,13 @@ export type RunResult =
 export const DEFAULT_BUDGET = 20_000_000;
 const DEFAULT_PACKET = new Uint8Array(64);
 
-function bindMaps(defs: readonly MapDef[], env: VmEnv, opts: VmLoadOptions): VmMap[] | LoadError {
+// Shared empties for the common load without maps or options (no per-load allocations).
+const NO_OPTIONS: VmLoadOptions = Object.freeze({});
+const NO_DEFS: readonly MapDef[] = Object.freeze([]);
+const NO_MAPS: readonly VmMap[] = Object.freeze([]);
+
+function bindMaps(defs: readonly MapDef[], env: VmEnv, opts: VmLoadOptions): readonly VmMap[] | LoadError {
+  if (defs.length === 0) return NO_MAPS;
   const maps: VmMap[] = [];
   for (let i = 0; i < defs.length; i++) {
     const def = defs[i]!;
@@ -121,39 +127,41 @@ function ctxKindFor(progType: ProgType, opts: VmLoadOptions): CtxKind | LoadErro
   return k ?? { kind: 'load_error', pc: -1, message: `program type ${progType} is not supported by the VM` };
 }
 
-export function loadVmProgram(program: Program, opts: VmLoadOptions = {}): VmProgram | LoadError {
+export function loadVmProgram(program: Program, opts: VmLoadOptions = NO_OPTIONS): VmProgram | LoadError {
   const ctxKind = ctxKindFor(program.progType, opts);
   if (typeof ctxKind === 'object') return ctxKind;
   const env = opts.env ?? new VmEnv();
   const maps = bindMaps(program.maps, env, opts);
-  if (!Array.isArray(maps)) return maps;
+  if (isLoadError(maps)) return maps;
   const code = loadCode(program.insns, program.progType, program.flags ?? 0, loadOptions(maps, opts));
   if ('kind' in code) return code;
-  return { program, code, maps, env, ctxKind };
+  return new LoadedProgram(code, maps, env, ctxKind, program.maps, program);
 }
 
 /**
  * Load straight from bytecode (no Insn objects on this path; `program.insns` is decoded on
  * first use). The fast way to run many fresh programs once.
  */
-export function loadVmBytes(bytes: Uint8Array, progType: ProgType, opts: VmLoadOptions & { mapDefs?: readonly MapDef[]; flags?: number } = {}): VmProgram | LoadError {
+export function loadVmBytes(bytes: Uint8Array, progType: ProgType, opts: VmLoadOptions & { mapDefs?: readonly MapDef[]; flags?: number } = NO_OPTIONS): VmProgram | LoadError {
   const ctxKind = ctxKindFor(progType, opts);
   if (typeof ctxKind === 'object') return ctxKind;
   const env = opts.env ?? new VmEnv();
-  const defs = opts.mapDefs ?? [];
+  const defs = opts.mapDefs ?? NO_DEFS;
   const maps = bindMaps(defs, env, opts);
-  if (!Array.isArray(maps)) return maps;
+  if (isLoadError(maps)) return maps;
   const flags = opts.flags ?? 0;
   const code = loadCodeBytes(bytes, progType, flags, loadOptions(maps, opts), decode);
   if ('kind' in code) return code;
-  return new BytesProgram(code, maps, env, ctxKind, defs);
+  return new LoadedProgram(code, maps, env, ctxKind, defs, undefined);
 }
 
-/** A VmProgram loaded from bytes: `program` is built on first use (a class: no per-load closures). */
-class BytesProgram implements VmProgram {
-  private built: Program | undefined;
+/**
+ * The one shape of VmProgram objects (both load paths: runs see one hidden class): `program` is
+ * the loaded Program, or built on first use for a load from bytes (a class: no per-load closures).
+ */
+class LoadedProgram implements VmProgram {
   constructor(readonly code: Code, readonly maps: readonly VmMap[], readonly env: VmEnv, readonly ctxKind: CtxKind,
-    private readonly defs: readonly MapDef[]) {}
+    private readonly defs: readonly MapDef[], private built: Program | undefined) {}
   get program(): Program {
     const { progType, flags } = this.code;
     return (this.built ??= { progType, insns: this.code.insns, maps: this.defs, ...(flags ? { flags } : {}) });
