@@ -22,7 +22,7 @@ import { UserError } from '../errors.ts';
 import { OwnedFd, closeAll } from './fd.ts';
 import { KernelMap, MapCreateError, createMap } from './maps.ts';
 import { LOG_LEVEL, type ProgLoadRequest, type RawProgLoad, progLoadRaw, progLoadLoggedRaw } from './prog-load.ts';
-import { decodeLog, footerNumber } from './log-text.ts';
+import { decodeLog, readFooter } from './log-text.ts';
 import { buildProgramBtf, programNeedsBtf, type ProgramBtf } from './btf/program-btf.ts';
 import { BtfLoadError, loadBtf } from './btf/load.ts';
 import { reasonFromLog } from './log-footer.ts';
@@ -80,13 +80,20 @@ interface Prepared {
 }
 
 const preparedCache = new WeakMap<Program, Prepared>();
+/** The last program's entry, checked before the WeakMap (a program is often loaded repeatedly:
+ * verdict, log, run). */
+let last: { p: Program; prep: Prepared } | undefined;
 
 function prepared(p: Program): Prepared {
-  const hit = preparedCache.get(p);
-  if (hit && hit.insns === p.insns && hit.maps === p.maps) return hit;
+  const hit = last?.p === p ? last.prep : preparedCache.get(p);
+  if (hit && hit.insns === p.insns && hit.maps === p.maps) {
+    if (last?.p !== p) last = { p, prep: hit };
+    return hit;
+  }
   const e = encode(p.insns);
   const prep: Prepared = { insns: p.insns, maps: p.maps, bytes: Buffer.from(e.buffer, e.byteOffset, e.length), needsBtf: programNeedsBtf(p) };
   preparedCache.set(p, prep);
+  last = { p, prep };
   return prep;
 }
 
@@ -141,12 +148,7 @@ function toResult(r: RawProgLoad, withLog: boolean): Mutable<KernelLoadResult> {
   const buf = r.logBuf;
   const text = buf && r.logLen > 0 && (withLog || r.fd < 0) ? decodeLog(buf, r.logLen) : '';
   if (r.fd < 0) out.error = reasonFromLog(text) ?? `bpf() failed with ${errnoName(r.errno)}`;
-  if (buf && r.logLen > 0) {
-    const insnsProcessed = footerNumber(buf, r.logLen, 'processed ', ' insns');
-    if (insnsProcessed !== undefined) out.insnsProcessed = insnsProcessed;
-    const verificationTimeUs = footerNumber(buf, r.logLen, 'verification time ', ' usec');
-    if (verificationTimeUs !== undefined) out.verificationTimeUs = verificationTimeUs;
-  }
+  if (buf && r.logLen > 0) readFooter(buf, r.logLen, out, (r.logLevel & LOG_LEVEL.STATS) !== 0);
   if (withLog) out.log = text;
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeLog, footerNumber, logTail, logTextLength, TAIL_BYTES } from './log-text.ts';
+import { decodeLog, type FooterFacts, logTail, logTextLength, readFooter, TAIL_BYTES } from './log-text.ts';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -16,6 +16,15 @@ describe('logTextLength', () => {
   });
   it('is 0 for an empty log', () => {
     expect(logTextLength(Buffer.alloc(8))).toBe(0);
+  });
+  it('gives the same length with any bound past the first NUL, as log_true_size is (law)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(), (arr, extra) => {
+      const b = Buffer.from(arr);
+      const nul = b.indexOf(0);
+      const want = nul < 0 ? b.length : nul;
+      const bound = nul < 0 ? extra % 4000 : nul + 1 + (extra % 4000);
+      expect(logTextLength(b, bound)).toBe(want);
+    }), { numRuns: 300 });
   });
 });
 
@@ -67,31 +76,35 @@ describe('logTail', () => {
   });
 });
 
-describe('footerNumber', () => {
+const footerOf = (text: string, len = Buffer.byteLength(text)): FooterFacts => {
+  const out: FooterFacts = {};
+  readFooter(bytes(text), len, out);
+  return out;
+};
+
+describe('readFooter', () => {
   const footer = 'processed 3050 insns (limit 1000000) max_states_per_insn 1 total_states 370 peak_states 370 mark_read 0\nverification time 812 usec\nstack depth 0\n';
   it('reads processed and verification time from the footer lines', () => {
-    const b = bytes(`0: R1=ctx() R10=fp0\n0: (b7) r0 = 0\n${footer}`);
-    expect(footerNumber(b, b.length, 'processed ', ' insns')).toBe(3050);
-    expect(footerNumber(b, b.length, 'verification time ', ' usec')).toBe(812);
+    expect(footerOf(`0: R1=ctx() R10=fp0\n0: (b7) r0 = 0\n${footer}`)).toEqual({ insnsProcessed: 3050, verificationTimeUs: 812 });
   });
-  it('reads a footer on the first line and one without a final newline', () => {
-    const b = bytes('processed 2 insns (limit 1000000)');
-    expect(footerNumber(b, b.length, 'processed ', ' insns')).toBe(2);
+  it('reads the 6.18 order too (verification time first) and a footer without a final newline', () => {
+    expect(footerOf('verification time 21 usec\nstack depth 0\nprocessed 3 insns (limit 1000000)')).toEqual({ insnsProcessed: 3, verificationTimeUs: 21 });
+  });
+  it('stops at the processed line without the time when asked (levels 1/2 print no time)', () => {
+    const out: FooterFacts = {};
+    readFooter(bytes(footer), Buffer.byteLength(footer), out, false);
+    expect(out).toEqual({ insnsProcessed: 3050 });
   });
   it('ignores the prefix inside a line, without digits, or without the suffix', () => {
-    for (const text of ['x processed 5 insns\n', 'processed many insns\n', 'processed 5 bytes\n']) {
-      const b = bytes(text);
-      expect(footerNumber(b, b.length, 'processed ', ' insns')).toBeUndefined();
+    for (const text of ['x processed 5 insns\n', 'processed many insns\n', 'processed 5 bytes\n', 'verification time  usec\n']) {
+      expect(footerOf(text)).toEqual({});
     }
   });
   it('looks only at the text, not past len, and only at its last TAIL_BYTES', () => {
-    const b = bytes(`${footer}${'x'.repeat(TAIL_BYTES)}\n`);
-    expect(footerNumber(b, b.length, 'processed ', ' insns')).toBeUndefined();
+    expect(footerOf(`${footer}${'x'.repeat(TAIL_BYTES)}\n`)).toEqual({});
     // The window starts exactly at a 'processed' that is not at a line start.
-    const cut = bytes(`ab${'processed 9 insns '}${'q'.repeat(TAIL_BYTES - 18)}`);
-    expect(footerNumber(cut, cut.length, 'processed ', ' insns')).toBeUndefined();
-    const c = bytes(footer);
-    expect(footerNumber(c, footer.indexOf('verification'), 'verification time ', ' usec')).toBeUndefined();
+    expect(footerOf(`ab${'processed 9 insns '}${'q'.repeat(TAIL_BYTES - 18)}`)).toEqual({});
+    expect(footerOf(footer, footer.indexOf('verification'))).toEqual({ insnsProcessed: 3050 });
   });
   it('agrees with the footer regexes of log-footer.ts on any log (law)', () => {
     const lineArb = fc.oneof(
@@ -102,14 +115,17 @@ describe('footerNumber', () => {
     );
     fc.assert(fc.property(fc.array(lineArb, { maxLength: 12 }), fc.boolean(), (lines, nl) => {
       const text = lines.join('\n') + (nl ? '\n' : '');
-      const b = bytes(text);
-      if (b.length > TAIL_BYTES) return;
+      if (Buffer.byteLength(text) > TAIL_BYTES) return;
       const last = (re: RegExp): number | undefined => {
         const all = [...text.matchAll(re)];
         return all.length ? Number(all[all.length - 1]![1]) : undefined;
       };
-      expect(footerNumber(b, b.length, 'processed ', ' insns')).toBe(last(/^processed (\d+) insns/gm));
-      expect(footerNumber(b, b.length, 'verification time ', ' usec')).toBe(last(/^verification time (\d+) usec/gm));
+      const want: FooterFacts = {};
+      const p = last(/^processed (\d+) insns/gm);
+      const v = last(/^verification time (\d+) usec/gm);
+      if (p !== undefined) want.insnsProcessed = p;
+      if (v !== undefined) want.verificationTimeUs = v;
+      expect(footerOf(text)).toEqual(want);
     }), { numRuns: 500 });
   });
 });

@@ -17,11 +17,21 @@
 /** Bytes per decoded piece: well below V8's regular-object limit (128 KiB). */
 export const PIECE = 1 << 16;
 
-/** Length of the NUL-terminated text the kernel wrote into `buf` (a memchr: ~10 us for a
- * 846 KB log). Not log_true_size: that is the largest length the log ever reached, and the
- * verifier truncates its log back (bpf_vlog_reset) after speculative output, leaving a NUL at
- * the true end and older text behind it. */
-export function logTextLength(buf: Buffer): number {
+/** Below this bound the NUL is searched by a JS loop: cheaper than a native call right after
+ * a syscall, when Node's C++ paths are cold. */
+const JS_SCAN_MAX = 2048;
+
+/**
+ * Length of the NUL-terminated text the kernel wrote into `buf`: its first NUL (a memchr, ~10
+ * us for an 846 KB log). `bound` (log_true_size, when the kernel wrote it) is the largest
+ * length the log ever reached plus one, so the NUL is before it. It is not the text's length:
+ * the verifier truncates its log back (bpf_vlog_reset) after speculative output, leaving a NUL
+ * at the true end and older text behind it.
+ */
+export function logTextLength(buf: Buffer, bound = 0): number {
+  if (bound > 0 && bound <= JS_SCAN_MAX && bound <= buf.length) {
+    for (let i = 0; i < bound; i++) if (buf[i] === 0) return i;
+  }
   const nul = buf.indexOf(0);
   return nul < 0 ? buf.length : nul;
 }
@@ -76,24 +86,49 @@ function bytesAre(buf: Buffer, at: number, end: number, s: string): boolean {
   return true;
 }
 
+/** N when the line at `at` (ending at `end`) is `${prefix}N${suffix}...`, else -1. */
+function lineNumber(buf: Buffer, at: number, end: number, prefix: string, suffix: string): number {
+  if (!bytesAre(buf, at, end, prefix)) return -1;
+  let n = 0;
+  let j = at + prefix.length;
+  for (; j < end && buf[j]! >= 0x30 && buf[j]! <= 0x39; j++) n = n * 10 + buf[j]! - 0x30;
+  return j > at + prefix.length && bytesAre(buf, j, end, suffix) ? n : -1;
+}
+
+/** The footer facts verifuzz reports. */
+export interface FooterFacts {
+  insnsProcessed?: number;
+  verificationTimeUs?: number;
+}
+
 /**
- * N of the last line `${prefix}N${suffix}...` among the last TAIL_BYTES of the text (the stats
- * footer: `processed N insns`, `verification time N usec`), read from the bytes: no string, no
- * regex, no allocation. Undefined when no such line is there.
+ * Sets `insnsProcessed` and `verificationTimeUs` of `out` from the last lines `processed N
+ * insns...` and `verification time N usec` among the last TAIL_BYTES of the text (the stats
+ * footer), read from the bytes: one backward pass, no string, no regex, no allocation. A fact
+ * whose line is absent is left unset. `withTime: false` (a log level without BPF_LOG_STATS,
+ * which never prints the time) stops at the `processed` line.
  */
-export function footerNumber(buf: Buffer, len: number, prefix: string, suffix: string): number | undefined {
+export function readFooter(buf: Buffer, len: number, out: FooterFacts, withTime = true): void {
   const stop = Math.max(0, len - TAIL_BYTES);
+  let processed = false;
+  let time = !withTime;
   let lineEnd = len;
-  for (let i = len - 1; i >= stop - 1; i--) {
+  for (let i = len - 1; i >= stop - 1 && !(processed && time); i--) {
     if (i >= 0 && buf[i] !== 0x0a) continue;
     const at = i + 1;
-    if (at < lineEnd && bytesAre(buf, at, lineEnd, prefix)) {
-      let n = 0;
-      let j = at + prefix.length;
-      for (; j < lineEnd && buf[j]! >= 0x30 && buf[j]! <= 0x39; j++) n = n * 10 + buf[j]! - 0x30;
-      if (j > at + prefix.length && bytesAre(buf, j, lineEnd, suffix)) return n;
+    if (at < lineEnd) {
+      const n = processed ? -1 : lineNumber(buf, at, lineEnd, 'processed ', ' insns');
+      if (n >= 0) {
+        out.insnsProcessed = n;
+        processed = true;
+      } else if (!time) {
+        const v = lineNumber(buf, at, lineEnd, 'verification time ', ' usec');
+        if (v >= 0) {
+          out.verificationTimeUs = v;
+          time = true;
+        }
+      }
     }
     lineEnd = i;
   }
-  return undefined;
 }

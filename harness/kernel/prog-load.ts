@@ -8,7 +8,9 @@
  * count suggests (see bench/kernel.ts), so the hot path allocates almost nothing.
  *
  * Invariant: the attr buffer is module-owned and reused (re-zeroed each call); all pointer
- * fields reference Buffers held in locals until the syscall returns. The returned fd is owned
+ * fields reference Buffers held in locals until the syscall returns; the fields a load may
+ * leave behind are the optional ones (re-zeroed before the next load) and log_true_size (the
+ * kernel's output, zeroed before every load). The returned fd is owned
  * by the caller (wrap it in OwnedFd or close it). The addresses of the last instruction, log
  * and license buffers are remembered as two u32 halves (a Buffer's memory does not move once
  * its address was taken: koffi externalizes it), so a repeated load does no koffi.address and
@@ -64,6 +66,8 @@ export interface RawProgLoad {
   /** fd (>= 0) on success, -1 on failure. */
   readonly fd: number;
   readonly errno: number;
+  /** The log level of the load (0: no log). */
+  readonly logLevel: number;
   /** The buffer the kernel wrote the log into (undefined at log level 0). */
   readonly logBuf: Buffer | undefined;
   /** Bytes of log text in `logBuf` (up to its first NUL). */
@@ -73,6 +77,10 @@ export interface RawProgLoad {
 }
 
 const attr = Buffer.alloc(PROG_LOAD_SIZE);
+/** u32 view of attr: every PROG_LOAD field is 4-byte aligned. */
+const a32 = new Uint32Array(attr.buffer, attr.byteOffset, PROG_LOAD_SIZE / 4);
+/** Whether the last load wrote a field beyond the always-written ones (then re-zero attr). */
+let optionalWritten = true;
 
 function int32Array(values: readonly number[]): Buffer {
   const b = Buffer.alloc(values.length * 4);
@@ -91,16 +99,16 @@ class AddressCache {
   #buf: Buffer | undefined;
   #lo = 0;
   #hi = 0;
-  /** Write the address of `buf` into the u64 field at `off` of `a`. */
-  write(a: Buffer, off: number, buf: Buffer): void {
+  /** Write the address of `buf` into the u64 field at byte offset `off` of attr. */
+  write(off: number, buf: Buffer): void {
     if (buf !== this.#buf) {
       const addr = addressOf(buf);
       this.#lo = Number(addr & 0xffffffffn);
       this.#hi = Number(addr >> 32n);
       this.#buf = buf;
     }
-    a.writeUInt32LE(this.#lo, off);
-    a.writeUInt32LE(this.#hi, off + 4);
+    a32[off >> 2] = this.#lo;
+    a32[(off >> 2) + 1] = this.#hi;
   }
 }
 
@@ -112,22 +120,34 @@ function asBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
 }
 
-/** Fill the module attr for `req`; returns the side buffers it points to (kept alive by the caller). */
-function fillAttr(req: ProgLoadRequest, insns: Buffer, level: number, logBuf: Buffer | undefined): [Buffer?, Buffer?] {
-  const fdArray = req.fdArray && req.fdArray.length ? int32Array(req.fdArray) : undefined;
-  const funcInfo = req.funcInfo && req.funcInfo.length ? funcInfoBytes(req.funcInfo) : undefined;
-  attr.fill(0);
-  u32(attr, F.prog_type, req.progType);
-  u32(attr, F.insn_cnt, insns.length / 8);
-  insnsAddr.write(attr, F.insns, insns);
-  licenseAddr.write(attr, F.license, LICENSE_GPL);
+const hasOptional = (req: ProgLoadRequest): boolean => !!(req.name || req.expectedAttachType || req.attachBtfId || req.attachFd
+  || (req.btfFd !== undefined && req.btfFd >= 0) || req.funcInfo?.length || req.fdArray?.length);
+
+/** The fields most loads set only; every one of them is written on every load. */
+function fillBase(req: ProgLoadRequest, insns: Buffer, level: number, logBuf: Buffer | undefined): void {
+  a32[F.prog_type >> 2] = req.progType;
+  a32[F.insn_cnt >> 2] = insns.length / 8;
+  insnsAddr.write(F.insns, insns);
+  licenseAddr.write(F.license, LICENSE_GPL);
+  a32[F.prog_flags >> 2] = req.progFlags ?? 0;
+  a32[F.log_true_size >> 2] = 0;
   if (logBuf) {
     logBuf[0] = 0;
-    u32(attr, F.log_level, level);
-    u32(attr, F.log_size, logBuf.length);
-    logAddr.write(attr, F.log_buf, logBuf);
+    a32[F.log_level >> 2] = level;
+    a32[F.log_size >> 2] = logBuf.length;
+    logAddr.write(F.log_buf, logBuf);
+  } else {
+    a32[F.log_level >> 2] = 0;
+    a32[F.log_size >> 2] = 0;
+    a32[F.log_buf >> 2] = 0;
+    a32[(F.log_buf >> 2) + 1] = 0;
   }
-  if (req.progFlags) u32(attr, F.prog_flags, req.progFlags);
+}
+
+/** The rarer fields (maps, BTF, attach targets, name); returns the side buffers they point to. */
+function fillOptional(req: ProgLoadRequest): [Buffer?, Buffer?] {
+  const fdArray = req.fdArray && req.fdArray.length ? int32Array(req.fdArray) : undefined;
+  const funcInfo = req.funcInfo && req.funcInfo.length ? funcInfoBytes(req.funcInfo) : undefined;
   if (req.name) name16(attr, F.prog_name, req.name);
   if (req.expectedAttachType) u32(attr, F.expected_attach_type, req.expectedAttachType);
   if (req.btfFd !== undefined && req.btfFd >= 0) u32(attr, F.prog_btf_fd, req.btfFd);
@@ -139,10 +159,20 @@ function fillAttr(req: ProgLoadRequest, insns: Buffer, level: number, logBuf: Bu
   if (req.attachBtfId) u32(attr, F.attach_btf_id, req.attachBtfId);
   if (req.attachFd) u32(attr, F.attach_prog_fd, req.attachFd);
   if (fdArray) u64(attr, F.fd_array, addressOf(fdArray));
-  return fdArray || funcInfo ? [fdArray, funcInfo] : NO_SIDE;
+  return [fdArray, funcInfo];
 }
 
 const NO_SIDE: [Buffer?, Buffer?] = [];
+
+/** Fill the module attr for `req` (re-zeroed only when the last load wrote an optional field);
+ * returns the side buffers it points to, which the caller keeps alive over the syscall. */
+function fillAttr(req: ProgLoadRequest, insns: Buffer, level: number, logBuf: Buffer | undefined): [Buffer?, Buffer?] {
+  const optional = hasOptional(req);
+  if (optionalWritten) attr.fill(0);
+  optionalWritten = optional;
+  fillBase(req, insns, level, logBuf);
+  return optional ? fillOptional(req) : NO_SIDE;
+}
 
 /** One BPF_PROG_LOAD; the log (if any) stays in the buffer. `logLevel` / `logBuf` override the
  * request's (no object copy per call). */
@@ -154,8 +184,8 @@ export function progLoadRaw(req: ProgLoadRequest, logLevel?: number, logBufArg?:
   const r = sysBpf(BPF_CMD.PROG_LOAD, attr, PROG_LOAD_SIZE);
   // Keep the pointed-to buffers reachable until here.
   void insns; void side;
-  const logTrueSize = attr.readUInt32LE(F.log_true_size);
-  return { fd: r.ret, errno: r.errno, logBuf, logLen: logBuf ? logTextLength(logBuf) : 0, logTrueSize };
+  const logTrueSize = a32[F.log_true_size >> 2]!;
+  return { fd: r.ret, errno: r.errno, logLevel: logBuf ? level : 0, logBuf, logLen: logBuf ? logTextLength(logBuf, logTrueSize) : 0, logTrueSize };
 }
 
 /** The text of a raw load's log and its tail (for footer regexes). */
