@@ -28,7 +28,7 @@
  * string (a few KB of fresh heap right after a syscall, with cold caches).
  *
  * Method: short batches (~BATCH_MS each) of the bare loop and the target alternate in ABBA
- * order, PAIRS pairs per row; the ratio is the median of the per-pair ratios (neighbouring
+ * order, 41-201 rounds per row (as many as fit ~2.5 s); the ratio is the median of the per-pair ratios (neighbouring
  * batches see the same machine load, which cancels most of the drift of a shared 2-vCPU VM),
  * loads/s are the medians. Each batch is timed twice: wall clock (`overhead`, the issue's
  * loads/s) and the process's CPU time (`cpu overh.`, all threads, from getrusage: immune to the
@@ -49,8 +49,12 @@ import { loadProgram, type KernelLoadOptions } from '../harness/kernel/load.ts';
 import { branchyProgram, straightProgram, tinyProgram } from '../harness/kernel/sample-programs.ts';
 import { decodeLog } from '../harness/kernel/log-text.ts';
 
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 81);
-const BATCH_MS = Number(process.env.BENCH_BATCH_MS ?? 6);
+/** Rounds per row: BENCH_PAIRS, or as many as fit ROW_MS (at least 41, at most 201). */
+const PAIRS = process.env.BENCH_PAIRS ? Number(process.env.BENCH_PAIRS) : undefined;
+const ROW_MS = 2500;
+/** Batches this short are mostly either untouched by other processes or wholly preempted, so
+ * the median of the per-round ratios compares clean batches. */
+const BATCH_MS = Number(process.env.BENCH_BATCH_MS ?? 2);
 const LAYER_RUNS = 9;
 
 interface Case { readonly name: string; readonly program: Program }
@@ -138,18 +142,20 @@ interface Measure {
   readonly noTextRatio?: number;
 }
 
-/** PAIRS rounds of interleaved batches (baseline, target, and at levels 1/2 the no-text loop;
+/** Rounds of interleaved batches (baseline, target, and at levels 1/2 the no-text loop;
  * the order reverses every round); loads/s medians and the median per-round ratios. */
 function measure(c: Case, row: Row): Measure {
   const { attr, keep } = rawAttr(c.program, row.rawLevel);
   const text = row.rawLevel === 1 || row.rawLevel === 2;
   rawBatch(attr, 3, text);
   targetBatch(c.program, row.opts, 3);
-  const n = Math.max(3, Math.round((10 * BATCH_MS) / 1000 / rawBatch(attr, 10).wall));
+  const perLoad = rawBatch(attr, 10).wall / 10;
+  const n = Math.max(3, Math.round(BATCH_MS / 1000 / perLoad));
   const runs: (() => Times)[] = [() => rawBatch(attr, n, text), () => targetBatch(c.program, row.opts, n)];
   if (text) runs.push(() => rawBatch(attr, n));
+  const rounds = PAIRS ?? Math.min(201, Math.max(41, Math.floor(ROW_MS / 1000 / (runs.length * n * perLoad))));
   const times: Times[][] = runs.map(() => []);
-  for (let i = 0; i < PAIRS; i++) {
+  for (let i = 0; i < rounds; i++) {
     const order = i % 2 ? [...runs.keys()].reverse() : [...runs.keys()];
     for (const k of order) times[k]!.push(runs[k]!());
   }
@@ -188,7 +194,7 @@ export function main(): void {
     console.log(`  ${c.name}: ${us}`);
   }
   if (process.env.BENCH_LAYER_ONLY === '1') return;
-  console.log(`loads/s, medians of ${PAIRS} interleaved pairs of ~${BATCH_MS} ms batches; raw/target = median of per-pair ratios; target: overhead < 10% on every row`);
+  console.log(`loads/s, medians of ${PAIRS ?? '41-201'} interleaved rounds of ~${BATCH_MS} ms batches; raw/target = median of per-round ratios; target: overhead < 10% on every row`);
   console.log('program       | mode              | raw level |   raw/s | target/s | raw/target | overhead | cpu overh. | vs no text | level 4 vs 0');
   for (const c of CASES) {
     let raw0 = 0;
