@@ -1,7 +1,18 @@
 /**
- * Layout of the code words of a loaded program (load.ts): one Int32Array, STRIDE words per
- * instruction, field F_* of instruction pc at index pc * STRIDE + F_*.
+ * Layout of the code words of a loaded program (load.ts): one array of int32 values, STRIDE words
+ * per instruction, field F_* of instruction pc at index pc * STRIDE + F_*.
+ *
+ * The words are a plain JS array (small integers, no pointer compression in this Node: every
+ * int32 is a Smi), not an Int32Array: a typed array's memory is allocated outside the JS heap,
+ * and fresh programs would keep touching fresh pages (a page fault costs about 15 us on this VM,
+ * a program's words half a page), while the JS heap's young generation reuses its pages. The
+ * interpreter reads either kind at the same speed.
  */
+export type CodeWords = number[];
+
+/** Words for n instructions' worth of code; unset (holes): the taker writes every word. */
+export const newCodeWords = (n: number): CodeWords => new Array<number>(n);
+
 export const STRIDE = 8;
 /** xop | dst << 8 | src << 12 */
 export const F_OP = 0;

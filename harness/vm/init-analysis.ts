@@ -16,6 +16,7 @@
  * tracking, at every executed instruction).
  */
 import * as layout from './code-layout.ts';
+import type { CodeWords } from './code-layout.ts';
 import * as slab from './slab.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
@@ -53,7 +54,7 @@ function flowTo(must: Int32Array, seen: Int32Array, n: number, pc: number, s: nu
   if (pc <= cur && pc < low) low = pc;
 }
 
-export function analyzeInit(c: Int32Array, n: number, entry: number, known: (id: number) => boolean): InitAnalysis {
+export function analyzeInit(c: CodeWords, n: number, entry: number, known: (id: number) => boolean): InitAnalysis {
   // Scratch buffers: the caller (load.ts) is done with its own temporaries when it calls this.
   const must = scratchWords(n + 1, 0).fill(ALL, 0, n + 1);
   const seen = scratchWords(n + 1, 1).fill(0, 0, n + 1);
@@ -81,7 +82,7 @@ export function analyzeInit(c: Int32Array, n: number, entry: number, known: (id:
 }
 
 /** Process one pc: flow its out-state to its successors. */
-function step(c: Int32Array, must: Int32Array, seen: Int32Array, n: number, pc: number, known: (id: number) => boolean): void {
+function step(c: CodeWords, must: Int32Array, seen: Int32Array, n: number, pc: number, known: (id: number) => boolean): void {
   const s = must[pc]!;
   const b = pc * STRIDE;
   const w = c[b + F_OP]!;

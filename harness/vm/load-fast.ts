@@ -14,16 +14,15 @@
 import type { Insn } from '../isa/insn.ts';
 import type { LoadOptions } from './load.ts';
 import * as layout from './code-layout.ts';
+import type { CodeWords } from './code-layout.ts';
 import * as rules from './load-rules.ts';
 import * as accept from './fast-accept.ts';
-import * as slab from './slab.ts';
 import * as xop from './xop.ts';
 import * as memory from './memory.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, F_UNUSED, STRIDE } = layout;
+const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, F_UNUSED, STRIDE, newCodeWords } = layout;
 const { INFO, masksFromInfo, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
-const { slabWordsUnzeroed } = slab;
 const { XOP_END } = xop;
 const { rejectBits, OFF_CLASS, XOP_BY_CLASS } = accept;
 const { FUNC_RID, ptrHi, ptrLo } = memory;
@@ -43,7 +42,7 @@ function ensureSlots(slots: number): void {
   }
 }
 
-export interface FastCode { readonly c: Int32Array; readonly n: number }
+export interface FastCode { readonly c: CodeWords; readonly n: number }
 
 /** Load bytecode (length a multiple of 8 checked by the caller); null: ask the Insn-based path. */
 export function fastLoadBytes(bytes: Uint8Array, opts: LoadOptions): FastCode | null {
@@ -108,7 +107,7 @@ function targetOf(info: number, slot: number, slots: number, src: number, off: n
 function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
   const n = pcTables(slots);
   if (n <= 0) return null;
-  const c = slabWordsUnzeroed((n + 1) * STRIDE); // every word is written below
+  const c = newCodeWords((n + 1) * STRIDE); // every word is written below
   const r = raw, slotOf = slotOfPc; // module bindings read once
   for (let pc = 0; pc < n; pc++) {
     const slot = slotOf[pc]!;
@@ -136,7 +135,7 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
 }
 
 /** The 64-bit constant of an ld_imm64 as halves at words b; false when the fast path is unsure. */
-function ldImm64(c: Int32Array, b: number, src: number, imm: number, hiImm: number, tgt: number, opts: LoadOptions): boolean {
+function ldImm64(c: CodeWords, b: number, src: number, imm: number, hiImm: number, tgt: number, opts: LoadOptions): boolean {
   let lo = imm, hi = hiImm;
   if (src === 1 || src === 2 || src === 5 || src === 6) {
     const m = src >= 5 ? opts.maps[imm] : opts.fdMaps?.get(imm);

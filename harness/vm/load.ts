@@ -25,10 +25,19 @@ import { FUNC_RID, ptrHi, ptrLo } from './memory.ts';
 
 export { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } from './code-layout.ts';
 import * as layout from './code-layout.ts';
+import type { CodeWords } from './code-layout.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
 const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
-const { scratchWords, slabWords } = slab;
+const { scratchWords } = slab;
+const { newCodeWords } = layout;
+
+/** Code words all 0 (the Insn path leaves some words unwritten). */
+function zeroedWords(n: number): CodeWords {
+  const c = newCodeWords(n);
+  for (let i = 0; i < n; i++) c[i] = 0;
+  return c;
+}
 
 export interface Code {
   readonly n: number;
@@ -41,7 +50,7 @@ export interface Code {
    */
   readonly staticInit: boolean;
   /** (n + 1) * STRIDE words; index n is the XOP_END sentinel. */
-  readonly c: Int32Array;
+  readonly c: CodeWords;
   readonly insns: readonly Insn[];
   readonly progType: ProgType;
   readonly flags: number;
@@ -54,7 +63,7 @@ export interface Code {
 class CodeImpl implements Code {
   private decoded: readonly Insn[] | undefined;
   private proven: boolean | undefined;
-  constructor(readonly n: number, readonly c: Int32Array, readonly progType: ProgType, readonly flags: number,
+  constructor(readonly n: number, readonly c: CodeWords, readonly progType: ProgType, readonly flags: number,
     private readonly opts: LoadOptions, insns: readonly Insn[] | undefined,
     private readonly bytes?: Uint8Array, private readonly decodeBytes?: (b: Uint8Array) => readonly Insn[]) {
     this.decoded = insns;
@@ -154,7 +163,7 @@ function resolveMap(insn: Insn, opts: LoadOptions, pc: number): MapRef | LoadErr
 }
 
 /** Store the 64-bit constant of an ld_imm64 as lo / hi halves into words `b`; a LoadError when refused. */
-function ldImm64(insn: Insn, opts: LoadOptions, pc: number, target: number, c: Int32Array, b: number): LoadError | undefined {
+function ldImm64(insn: Insn, opts: LoadOptions, pc: number, target: number, c: CodeWords, b: number): LoadError | undefined {
   const hiImm = insn.hi?.imm ?? 0;
   let lo: number, hi: number;
   switch (insn.src) {
@@ -177,8 +186,8 @@ function ldImm64(insn: Insn, opts: LoadOptions, pc: number, target: number, c: I
     case BPF_PSEUDO_FUNC: lo = ptrLo(target); hi = ptrHi(FUNC_RID); break;
     default: return err(pc, `ld_imm64 src=${insn.src} (BTF id) is not supported by the VM`);
   }
-  c[b + F_IMM] = lo;
-  c[b + F_IMM2] = hi;
+  c[b + F_IMM] = lo | 0; // int32 as an Int32Array would store it
+  c[b + F_IMM2] = hi | 0;
   return undefined;
 }
 
@@ -199,7 +208,7 @@ function jumpTarget(insn: Insn, row: OpcodeRow | undefined, pc: number, slotOf: 
 }
 
 /** Fill the words of one instruction; a LoadError when it is refused. */
-function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, pcOfSlot: Int32Array, slots: number, opts: LoadOptions): LoadError | undefined {
+function fillInsn(c: CodeWords, pc: number, insn: Insn, slotOfPc: Int32Array, pcOfSlot: Int32Array, slots: number, opts: LoadOptions): LoadError | undefined {
   const row = ROWS[insn.code];
   const bad = valid(insn, row) ? undefined : check(copyInsn(insn));
   if (bad && !(opts.callx && insn.code === XOP_CALLX && insn.src === 0 && insn.off === 0 && insn.imm === 0 && insn.dst < 10)) {
@@ -210,8 +219,8 @@ function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, p
   if (typeof t === 'object') return t;
   const b = pc * STRIDE;
   c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12);
-  c[b + F_OFF] = insn.off;
-  c[b + F_IMM] = insn.imm;
+  c[b + F_OFF] = insn.off | 0; // int32 as an Int32Array would store it (an Insn may hold any number)
+  c[b + F_IMM] = insn.imm | 0;
   c[b + F_TGT] = t;
   c[b + F_MASK] = masks(insn, row);
   c[b + F_SLOT] = slotOfPc[pc]!;
@@ -220,7 +229,7 @@ function fillInsn(c: Int32Array, pc: number, insn: Insn, slotOfPc: Int32Array, p
 
 const copyInsn = (i: Insn): Insn => ({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm, ...(i.hi ? { hi: { ...i.hi } } : {}) });
 
-function finish(c: Int32Array, n: number, slots: number): void {
+function finish(c: CodeWords, n: number, slots: number): void {
   c[n * STRIDE + F_OP] = XOP_END;
   c[n * STRIDE + F_TGT] = -1;
   c[n * STRIDE + F_SLOT] = slots;
@@ -252,7 +261,7 @@ export function loadCodeSlow(insns: readonly Insn[], progType: ProgType, flags: 
   for (let i = 0; i < n; i++) { slotOfPc[i] = slots; slots += insns[i]!.code === 0x18 ? 2 : 1; }
   slotOfPc[n] = slots;
   const pcOfSlot = pcTables(n, slotOfPc, slots);
-  const c = slabWords((n + 1) * STRIDE);
+  const c = zeroedWords((n + 1) * STRIDE);
   for (let pc = 0; pc < n; pc++) {
     const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, slots, opts);
     if (e) return e;
@@ -298,7 +307,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
   slotOfPcAll[n] = total;
   const slotOfPc = slotOfPcAll; // scratch: indexes 0..n are this program's
   const pcOfSlot = pcTables(n, slotOfPc, total);
-  const c = slabWords((n + 1) * STRIDE);
+  const c = zeroedWords((n + 1) * STRIDE);
   const hi: MutSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   const insn: MutInsn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   for (let pc = 0; pc < n; pc++) {
