@@ -10,8 +10,15 @@
  */
 export type CodeWords = number[];
 
-/** Words for n instructions' worth of code; unset (holes): the taker writes every word. */
-export const newCodeWords = (n: number): CodeWords => new Array<number>(n);
+// A packed array of zeros to slice from: a slice of a packed small-integer array is packed too
+// (reads need no hole checks), where `new Array(n)` would be holey for good.
+let zeros: CodeWords = [0];
+
+/** n code words, all 0 (a packed small-integer array). */
+export function newCodeWords(n: number): CodeWords {
+  while (zeros.length < n) zeros = zeros.concat(zeros);
+  return zeros.slice(0, n);
+}
 
 export const STRIDE = 8;
 /** xop | dst << 8 | src << 12 */

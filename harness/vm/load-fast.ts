@@ -107,7 +107,7 @@ function targetOf(info: number, slot: number, slots: number, src: number, off: n
 function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
   const n = pcTables(slots);
   if (n <= 0) return null;
-  const c = newCodeWords((n + 1) * STRIDE); // every word is written below
+  const c = newCodeWords((n + 1) * STRIDE);
   const r = raw, slotOf = slotOfPc; // module bindings read once
   for (let pc = 0; pc < n; pc++) {
     const slot = slotOf[pc]!;

@@ -32,12 +32,7 @@ const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
 const { scratchWords } = slab;
 const { newCodeWords } = layout;
 
-/** Code words all 0 (the Insn path leaves some words unwritten). */
-function zeroedWords(n: number): CodeWords {
-  const c = newCodeWords(n);
-  for (let i = 0; i < n; i++) c[i] = 0;
-  return c;
-}
+
 
 export interface Code {
   readonly n: number;
@@ -261,7 +256,7 @@ export function loadCodeSlow(insns: readonly Insn[], progType: ProgType, flags: 
   for (let i = 0; i < n; i++) { slotOfPc[i] = slots; slots += insns[i]!.code === 0x18 ? 2 : 1; }
   slotOfPc[n] = slots;
   const pcOfSlot = pcTables(n, slotOfPc, slots);
-  const c = zeroedWords((n + 1) * STRIDE);
+  const c = newCodeWords((n + 1) * STRIDE);
   for (let pc = 0; pc < n; pc++) {
     const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, slots, opts);
     if (e) return e;
@@ -307,7 +302,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
   slotOfPcAll[n] = total;
   const slotOfPc = slotOfPcAll; // scratch: indexes 0..n are this program's
   const pcOfSlot = pcTables(n, slotOfPc, total);
-  const c = zeroedWords((n + 1) * STRIDE);
+  const c = newCodeWords((n + 1) * STRIDE);
   const hi: MutSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   const insn: MutInsn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   for (let pc = 0; pc < n; pc++) {
