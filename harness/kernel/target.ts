@@ -46,18 +46,17 @@ export class KernelTarget implements Target {
 
   verify(program: Program, options: VerifyOptions = {}): VerifyResult {
     const logLevel = options.states ? 2 : (options.logLevel ?? 0);
-    const r = loadProgram(program, { logLevel, ...(options.extraFlags ? { extraFlags: options.extraFlags } : {}) });
-    const events = options.states && r.log !== undefined && this.#opts.parseLog ? this.#opts.parseLog(r.log) : undefined;
-    return {
-      target: 'kernel', verdict: r.verdict, errno: r.errno,
-      ...(r.error !== undefined ? { error: r.error } : {}),
-      stats: {
-        ...(r.insnsProcessed !== undefined ? { insnsProcessed: r.insnsProcessed } : {}),
-        ...(r.verificationTimeUs !== undefined ? { verificationTimeUs: r.verificationTimeUs } : {}),
-      },
-      ...(r.log !== undefined ? { log: r.log } : {}),
-      ...(events ? { events } : {}),
-    };
+    const r = loadProgram(program, options.extraFlags ? { logLevel, extraFlags: options.extraFlags } : { logLevel });
+    const stats: { insnsProcessed?: number; verificationTimeUs?: number } = {};
+    if (r.insnsProcessed !== undefined) stats.insnsProcessed = r.insnsProcessed;
+    if (r.verificationTimeUs !== undefined) stats.verificationTimeUs = r.verificationTimeUs;
+    // Field by field (no spreads), in the order callers have always seen: ..., error, stats, log, events.
+    const out = { target: 'kernel', verdict: r.verdict, errno: r.errno } as { -readonly [K in keyof VerifyResult]: VerifyResult[K] };
+    if (r.error !== undefined) out.error = r.error;
+    out.stats = stats;
+    if (r.log !== undefined) out.log = r.log;
+    if (options.states && r.log !== undefined && this.#opts.parseLog) out.events = this.#opts.parseLog(r.log);
+    return out;
   }
 
   /** Caller's contract (targets.ts): only programs the kernel accepted and our VM ran cleanly. */
