@@ -11,6 +11,12 @@
  * load that fails with ENOSPC because the buffer was short is retried once with a buffer sized
  * from log_true_size.
  *
+ * Cost. On this VM the few microseconds of JS around a ~100 us load run with cold caches, so
+ * a load does only what its result needs (bench/kernel.ts: within a few % of a bare syscall
+ * loop on every row): the per-Program request is cached, the footer numbers are read from the
+ * log bytes, the log is decoded to text only at level 1/2 (what the caller asked for) or for a
+ * rejection's reason.
+ *
  * Invariant: every fd created here is closed before returning unless `keep` is set, in which case
  * the caller owns the returned LoadedProgram and must close() it.
  */
