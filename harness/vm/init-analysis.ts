@@ -20,7 +20,8 @@ import type { CodeWords } from './code-layout.ts';
 import * as slab from './slab.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_MASK, F_OP, F_TGT, STRIDE } = layout;
+const { F_IMM, F_MASK, F_OP, F_TGT, STRIDE } = layout;
+const OFF_BIAS = 0x80000000; // memory.ts: an ld_imm64 src=4 holds ptrLo(target) = OFF_BIAS + target
 const { scratchWords } = slab;
 
 const R0 = 1, R1_TO_R5 = 0x3e, R10 = 1 << 10, ALL = 0x7ff;
@@ -63,7 +64,7 @@ export function analyzeInit(c: CodeWords, n: number, entry: number, known: (id: 
   flowTo(must, seen, n, 0, entry);
   for (let i = 0; i < n; i++) {
     const w = c[i * STRIDE + F_OP]!;
-    if ((w & 0xff) === 0x18 && ((w >>> 12) & 15) === 4) flowTo(must, seen, n, c[i * STRIDE + F_TGT]!, R10 | 0x6);
+    if ((w & 0xff) === 0x18 && ((w >>> 12) & 15) === 4) flowTo(must, seen, n, (c[i * STRIDE + F_IMM]! - OFF_BIAS) | 0, R10 | 0x6);
   }
   while (low <= n) {
     let pc = low;
@@ -93,7 +94,7 @@ function step(c: CodeWords, must: Int32Array, seen: Int32Array, n: number, pc: n
   if (op === 0x95 || op === 0x00) return; // exit, end sentinel
   if (op === 0x85 && src === 1) { flowTo(must, seen, n, tgt, (s & R1_TO_R5) | R10); flowTo(must, seen, n, pc + 1, s & ~(R0 | R1_TO_R5)); return; }
   if (op === 0x85 || op === 0x8d) {
-    const id = c[b + 2]!;
+    const id = c[b + F_IMM]!;
     const r0 = op === 0x85 && src === 0 && known(id) && !VOID_HELPERS.has(id) ? R0 : 0;
     flowTo(must, seen, n, pc + 1, (s & ~(R0 | R1_TO_R5)) | r0);
     return;

@@ -1,6 +1,6 @@
 /**
  * The fast interpreter: one loop, one switch on the internal opcode byte (xop.ts), registers as
- * 32-bit halves in Int32Arrays, the program as flat typed arrays (load.ts). It runs until exit,
+ * 32-bit halves in Int32Arrays, the program as one flat array of int32 code words (code-layout.ts). It runs until exit,
  * a fault, or `limit` executed instructions (the budget; tracing steps with limit = count + 1,
  * so the untraced path pays nothing for tracing).
  *
@@ -39,13 +39,13 @@ export function execute(st: VmState, limit: number): number {
   for (;;) {
     if (count >= limit) { st.pc = pc; st.count = count; st.init = init; return ST_STOP; }
     count++;
-    const b = pc << 3; // pc * STRIDE
-    const m = C[b + 5]!; // F_MASK
+    const b = pc << 2; // pc * STRIDE
+    const m = C[b + 2]!; // F_MASK
     const miss = m & 0xffff & ~init;
     if (miss !== 0) { st.pc = pc; st.count = count; st.init = init; uninitFault(st, pc, miss); return ST_FAULT; }
     init |= m >>> 16;
     const w = C[b]!; // F_OP
-    const d = (w >>> 8) & 15, s = (w >>> 12) & 15, k = C[b + 2]!; // F_IMM
+    const d = (w >>> 8) & 15, s = (w >>> 12) & 15, k = C[b + 1]!; // F_IMM
     switch (w & 0xff) {
       // ---- ALU64 ----
       case 0x07: add64(lo, hi, d, k, k >> 31); break;
@@ -116,70 +116,70 @@ export function execute(st: VmState, limit: number): number {
       case 0xd4: end(lo, hi, d, k, false); break;
       case 0xdc: end(lo, hi, d, k, true); break;
       // ---- JMP (64-bit compares; K is imm sign-extended) ----
-      case 0x05: pc = C[b + 4]!; continue;
-      case 0x15: if (lo[d] === k && hi[d] === k >> 31) { pc = C[b + 4]!; continue; } break;
-      case 0x1d: if (lo[d] === lo[s] && hi[d] === hi[s]) { pc = C[b + 4]!; continue; } break;
-      case 0x55: if (lo[d] !== k || hi[d] !== k >> 31) { pc = C[b + 4]!; continue; } break;
-      case 0x5d: if (lo[d] !== lo[s] || hi[d] !== hi[s]) { pc = C[b + 4]!; continue; } break;
-      case 0x45: if ((lo[d]! & k) !== 0 || (hi[d]! & (k >> 31)) !== 0) { pc = C[b + 4]!; continue; } break;
-      case 0x4d: if ((lo[d]! & lo[s]!) !== 0 || (hi[d]! & hi[s]!) !== 0) { pc = C[b + 4]!; continue; } break;
-      case 0x25: if (jgt(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 4]!; continue; } break;
-      case 0x2d: if (jgt(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 4]!; continue; } break;
-      case 0x35: if (jge(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 4]!; continue; } break;
-      case 0x3d: if (jge(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 4]!; continue; } break;
-      case 0xa5: if (!jge(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 4]!; continue; } break;
-      case 0xad: if (!jge(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 4]!; continue; } break;
-      case 0xb5: if (!jgt(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 4]!; continue; } break;
-      case 0xbd: if (!jgt(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 4]!; continue; } break;
-      case 0x65: if (jsgt(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 4]!; continue; } break;
-      case 0x6d: if (jsgt(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 4]!; continue; } break;
-      case 0x75: if (jsge(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 4]!; continue; } break;
-      case 0x7d: if (jsge(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 4]!; continue; } break;
-      case 0xc5: if (!jsge(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 4]!; continue; } break;
-      case 0xcd: if (!jsge(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 4]!; continue; } break;
-      case 0xd5: if (!jsgt(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 4]!; continue; } break;
-      case 0xdd: if (!jsgt(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 4]!; continue; } break;
+      case 0x05: pc = C[b + 3]!; continue;
+      case 0x15: if (lo[d] === k && hi[d] === k >> 31) { pc = C[b + 3]!; continue; } break;
+      case 0x1d: if (lo[d] === lo[s] && hi[d] === hi[s]) { pc = C[b + 3]!; continue; } break;
+      case 0x55: if (lo[d] !== k || hi[d] !== k >> 31) { pc = C[b + 3]!; continue; } break;
+      case 0x5d: if (lo[d] !== lo[s] || hi[d] !== hi[s]) { pc = C[b + 3]!; continue; } break;
+      case 0x45: if ((lo[d]! & k) !== 0 || (hi[d]! & (k >> 31)) !== 0) { pc = C[b + 3]!; continue; } break;
+      case 0x4d: if ((lo[d]! & lo[s]!) !== 0 || (hi[d]! & hi[s]!) !== 0) { pc = C[b + 3]!; continue; } break;
+      case 0x25: if (jgt(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 3]!; continue; } break;
+      case 0x2d: if (jgt(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 3]!; continue; } break;
+      case 0x35: if (jge(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 3]!; continue; } break;
+      case 0x3d: if (jge(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 3]!; continue; } break;
+      case 0xa5: if (!jge(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 3]!; continue; } break;
+      case 0xad: if (!jge(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 3]!; continue; } break;
+      case 0xb5: if (!jgt(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 3]!; continue; } break;
+      case 0xbd: if (!jgt(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 3]!; continue; } break;
+      case 0x65: if (jsgt(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 3]!; continue; } break;
+      case 0x6d: if (jsgt(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 3]!; continue; } break;
+      case 0x75: if (jsge(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 3]!; continue; } break;
+      case 0x7d: if (jsge(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 3]!; continue; } break;
+      case 0xc5: if (!jsge(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 3]!; continue; } break;
+      case 0xcd: if (!jsge(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 3]!; continue; } break;
+      case 0xd5: if (!jsgt(hi[d]!, lo[d]!, k >> 31, k)) { pc = C[b + 3]!; continue; } break;
+      case 0xdd: if (!jsgt(hi[d]!, lo[d]!, hi[s]!, lo[s]!)) { pc = C[b + 3]!; continue; } break;
       // ---- JMP32 (low halves) ----
-      case 0x06: pc = C[b + 4]!; continue;
-      case 0x16: if (lo[d] === k) { pc = C[b + 4]!; continue; } break;
-      case 0x1e: if (lo[d] === lo[s]) { pc = C[b + 4]!; continue; } break;
-      case 0x56: if (lo[d] !== k) { pc = C[b + 4]!; continue; } break;
-      case 0x5e: if (lo[d] !== lo[s]) { pc = C[b + 4]!; continue; } break;
-      case 0x46: if ((lo[d]! & k) !== 0) { pc = C[b + 4]!; continue; } break;
-      case 0x4e: if ((lo[d]! & lo[s]!) !== 0) { pc = C[b + 4]!; continue; } break;
-      case 0x26: if ((lo[d]! >>> 0) > (k >>> 0)) { pc = C[b + 4]!; continue; } break;
-      case 0x2e: if ((lo[d]! >>> 0) > (lo[s]! >>> 0)) { pc = C[b + 4]!; continue; } break;
-      case 0x36: if ((lo[d]! >>> 0) >= (k >>> 0)) { pc = C[b + 4]!; continue; } break;
-      case 0x3e: if ((lo[d]! >>> 0) >= (lo[s]! >>> 0)) { pc = C[b + 4]!; continue; } break;
-      case 0xa6: if ((lo[d]! >>> 0) < (k >>> 0)) { pc = C[b + 4]!; continue; } break;
-      case 0xae: if ((lo[d]! >>> 0) < (lo[s]! >>> 0)) { pc = C[b + 4]!; continue; } break;
-      case 0xb6: if ((lo[d]! >>> 0) <= (k >>> 0)) { pc = C[b + 4]!; continue; } break;
-      case 0xbe: if ((lo[d]! >>> 0) <= (lo[s]! >>> 0)) { pc = C[b + 4]!; continue; } break;
-      case 0x66: if (lo[d]! > k) { pc = C[b + 4]!; continue; } break;
-      case 0x6e: if (lo[d]! > lo[s]!) { pc = C[b + 4]!; continue; } break;
-      case 0x76: if (lo[d]! >= k) { pc = C[b + 4]!; continue; } break;
-      case 0x7e: if (lo[d]! >= lo[s]!) { pc = C[b + 4]!; continue; } break;
-      case 0xc6: if (lo[d]! < k) { pc = C[b + 4]!; continue; } break;
-      case 0xce: if (lo[d]! < lo[s]!) { pc = C[b + 4]!; continue; } break;
-      case 0xd6: if (lo[d]! <= k) { pc = C[b + 4]!; continue; } break;
-      case 0xde: if (lo[d]! <= lo[s]!) { pc = C[b + 4]!; continue; } break;
+      case 0x06: pc = C[b + 3]!; continue;
+      case 0x16: if (lo[d] === k) { pc = C[b + 3]!; continue; } break;
+      case 0x1e: if (lo[d] === lo[s]) { pc = C[b + 3]!; continue; } break;
+      case 0x56: if (lo[d] !== k) { pc = C[b + 3]!; continue; } break;
+      case 0x5e: if (lo[d] !== lo[s]) { pc = C[b + 3]!; continue; } break;
+      case 0x46: if ((lo[d]! & k) !== 0) { pc = C[b + 3]!; continue; } break;
+      case 0x4e: if ((lo[d]! & lo[s]!) !== 0) { pc = C[b + 3]!; continue; } break;
+      case 0x26: if ((lo[d]! >>> 0) > (k >>> 0)) { pc = C[b + 3]!; continue; } break;
+      case 0x2e: if ((lo[d]! >>> 0) > (lo[s]! >>> 0)) { pc = C[b + 3]!; continue; } break;
+      case 0x36: if ((lo[d]! >>> 0) >= (k >>> 0)) { pc = C[b + 3]!; continue; } break;
+      case 0x3e: if ((lo[d]! >>> 0) >= (lo[s]! >>> 0)) { pc = C[b + 3]!; continue; } break;
+      case 0xa6: if ((lo[d]! >>> 0) < (k >>> 0)) { pc = C[b + 3]!; continue; } break;
+      case 0xae: if ((lo[d]! >>> 0) < (lo[s]! >>> 0)) { pc = C[b + 3]!; continue; } break;
+      case 0xb6: if ((lo[d]! >>> 0) <= (k >>> 0)) { pc = C[b + 3]!; continue; } break;
+      case 0xbe: if ((lo[d]! >>> 0) <= (lo[s]! >>> 0)) { pc = C[b + 3]!; continue; } break;
+      case 0x66: if (lo[d]! > k) { pc = C[b + 3]!; continue; } break;
+      case 0x6e: if (lo[d]! > lo[s]!) { pc = C[b + 3]!; continue; } break;
+      case 0x76: if (lo[d]! >= k) { pc = C[b + 3]!; continue; } break;
+      case 0x7e: if (lo[d]! >= lo[s]!) { pc = C[b + 3]!; continue; } break;
+      case 0xc6: if (lo[d]! < k) { pc = C[b + 3]!; continue; } break;
+      case 0xce: if (lo[d]! < lo[s]!) { pc = C[b + 3]!; continue; } break;
+      case 0xd6: if (lo[d]! <= k) { pc = C[b + 3]!; continue; } break;
+      case 0xde: if (lo[d]! <= lo[s]!) { pc = C[b + 3]!; continue; } break;
       // ---- loads and stores ----
-      case 0x18: lo[d] = k; hi[d] = C[b + 3]!; break; // F_IMM2
+      case 0x18: lo[d] = k; hi[d] = C[b + 3]!; break; // F_IMM2 (the F_TGT word: ld_imm64 has no target)
       case 0x61: case 0x69: case 0x71: case 0x79: case 0x81: case 0x89: case 0x91: {
         const x = w & 0xff;
         const size = SIZE_OF[x & 0x18]!;
-        if (!memLoad(st, pc, hi[s]!, lo[s]!, C[b + 1]!, size, x >= 0x80)) { st.count = count; st.init = init; return ST_FAULT; }
+        if (!memLoad(st, pc, hi[s]!, lo[s]!, w >> 16, size, x >= 0x80)) { st.count = count; st.init = init; return ST_FAULT; }
         lo[d] = st.vlo; hi[d] = st.vhi;
         break;
       }
       case 0x62: case 0x6a: case 0x72: case 0x7a:
-        if (!memStore(st, pc, hi[d]!, lo[d]!, C[b + 1]!, SIZE_OF[w & 0x18]!, k, k >> 31)) { st.count = count; st.init = init; return ST_FAULT; }
+        if (!memStore(st, pc, hi[d]!, lo[d]!, w >> 16, SIZE_OF[w & 0x18]!, k, k >> 31)) { st.count = count; st.init = init; return ST_FAULT; }
         break;
       case 0x63: case 0x6b: case 0x73: case 0x7b:
-        if (!memStore(st, pc, hi[d]!, lo[d]!, C[b + 1]!, SIZE_OF[w & 0x18]!, lo[s]!, hi[s]!)) { st.count = count; st.init = init; return ST_FAULT; }
+        if (!memStore(st, pc, hi[d]!, lo[d]!, w >> 16, SIZE_OF[w & 0x18]!, lo[s]!, hi[s]!)) { st.count = count; st.init = init; return ST_FAULT; }
         break;
       case 0xc3: case 0xcb: case 0xd3: case 0xdb:
-        if (!memAtomic(st, pc, d, s, C[b + 1]!, SIZE_OF[w & 0x18]!, k)) { st.count = count; st.init = init; return ST_FAULT; }
+        if (!memAtomic(st, pc, d, s, w >> 16, SIZE_OF[w & 0x18]!, k)) { st.count = count; st.init = init; return ST_FAULT; }
         break;
       // ---- control transfer through calls.ts (may switch program or frame) ----
       default: {

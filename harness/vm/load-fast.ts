@@ -21,7 +21,7 @@ import * as xop from './xop.ts';
 import * as memory from './memory.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, F_UNUSED, STRIDE, newCodeWords } = layout;
+const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, newCodeWords, slotsAt, wordsFor } = layout;
 const { INFO, masksFromInfo, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
 const { XOP_END } = xop;
 const { rejectBits, OFF_CLASS, XOP_BY_CLASS } = accept;
@@ -107,7 +107,8 @@ function targetOf(info: number, slot: number, slots: number, src: number, off: n
 function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
   const n = pcTables(slots);
   if (n <= 0) return null;
-  const c = newCodeWords((n + 1) * STRIDE);
+  const c = newCodeWords(wordsFor(n));
+  const slotWords = slotsAt(n);
   const r = raw, slotOf = slotOfPc; // module bindings read once
   for (let pc = 0; pc < n; pc++) {
     const slot = slotOf[pc]!;
@@ -118,19 +119,15 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
     const tgt = targetOf(info, slot, slots, src, off, imm);
     if (tgt === -2) return null;
     const b = pc * STRIDE;
-    if (code !== 0x18) { c[b + F_IMM] = imm; c[b + F_IMM2] = 0; } else if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, tgt, opts)) return null;
-    c[b + F_OP] = XOP_BY_CLASS[code * 6 + OFF_CLASS[off & 0xffff]!]! | (dst << 8) | (src << 12);
-    c[b + F_OFF] = off;
-    c[b + F_TGT] = tgt;
+    c[b + F_OP] = XOP_BY_CLASS[code * 6 + OFF_CLASS[off & 0xffff]!]! | (w & 0xff00) | (off << 16); // w & 0xff00: dst, src
     c[b + F_MASK] = masksFromInfo(info, code, dst, src, imm);
-    c[b + F_SLOT] = slot;
-    c[b + F_UNUSED] = 0;
+    if (code !== 0x18) { c[b + F_IMM] = imm; c[b + F_TGT] = tgt; } else if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, tgt, opts)) return null;
+    c[slotWords + pc] = slot;
   }
   const end = n * STRIDE;
-  for (let i = 0; i < STRIDE; i++) c[end + i] = 0;
   c[end + F_OP] = XOP_END;
   c[end + F_TGT] = -1;
-  c[end + F_SLOT] = slots;
+  c[slotWords + n] = slots;
   return { c, n };
 }
 

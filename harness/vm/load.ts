@@ -23,12 +23,12 @@ import { analyzeInit } from './init-analysis.ts';
 import * as slab from './slab.ts';
 import { FUNC_RID, ptrHi, ptrLo } from './memory.ts';
 
-export { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } from './code-layout.ts';
+export { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE } from './code-layout.ts';
 import * as layout from './code-layout.ts';
 import type { CodeWords } from './code-layout.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_IMM, F_IMM2, F_MASK, F_OFF, F_OP, F_SLOT, F_TGT, STRIDE } = layout;
+const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, slotsAt, wordsFor } = layout;
 const { scratchWords } = slab;
 const { newCodeWords } = layout;
 
@@ -44,7 +44,7 @@ export interface Code {
    * that tracking (init-analysis.test.ts).
    */
   readonly staticInit: boolean;
-  /** (n + 1) * STRIDE words; index n is the XOP_END sentinel. */
+  /** Code words (code-layout.ts): STRIDE per pc, pc n the XOP_END sentinel, then the slot of each pc. */
   readonly c: CodeWords;
   readonly insns: readonly Insn[];
   readonly progType: ProgType;
@@ -72,7 +72,7 @@ class CodeImpl implements Code {
   }
 }
 
-export const slotAt = (code: Code, pc: number): number => code.c[pc * STRIDE + F_SLOT]!;
+export const slotAt = (code: Code, pc: number): number => code.c[slotsAt(code.n) + pc]!;
 export const srcAt = (code: Code, pc: number): number => (code.c[pc * STRIDE + F_OP]! >>> 12) & 15;
 export const dstAt = (code: Code, pc: number): number => (code.c[pc * STRIDE + F_OP]! >>> 8) & 15;
 export const immAt = (code: Code, pc: number): number => code.c[pc * STRIDE + F_IMM]!;
@@ -210,24 +210,25 @@ function fillInsn(c: CodeWords, pc: number, insn: Insn, slotOfPc: Int32Array, pc
     return err(pc, bad.message);
   }
   if (insn.code === 0xbf && insn.off === 1) return err(pc, 'addr_space_cast (arena memory) is not supported by the VM');
+  if (((insn.off << 16) >> 16) !== insn.off) return err(pc, `off=${insn.off} does not fit the 16-bit field`);
   const t = jumpTarget(insn, row, pc, slotOfPc, pcOfSlot, slots);
   if (typeof t === 'object') return t;
   const b = pc * STRIDE;
-  c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12);
-  c[b + F_OFF] = insn.off | 0; // int32 as an Int32Array would store it (an Insn may hold any number)
-  c[b + F_IMM] = insn.imm | 0;
+  c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12) | (insn.off << 16);
+  c[b + F_IMM] = insn.imm | 0; // int32 as a typed array would store it (an Insn may hold any number)
   c[b + F_TGT] = t;
   c[b + F_MASK] = masks(insn, row);
-  c[b + F_SLOT] = slotOfPc[pc]!;
   return row?.kind === 'ld_imm64' ? ldImm64(insn, opts, pc, t, c, b) : undefined;
 }
 
 const copyInsn = (i: Insn): Insn => ({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm, ...(i.hi ? { hi: { ...i.hi } } : {}) });
 
-function finish(c: CodeWords, n: number, slots: number): void {
+/** The end sentinel and the slot numbers of pcs 0..n (slotOfPc[n] is the slot count). */
+function finish(c: CodeWords, n: number, slotOfPc: Int32Array): void {
   c[n * STRIDE + F_OP] = XOP_END;
   c[n * STRIDE + F_TGT] = -1;
-  c[n * STRIDE + F_SLOT] = slots;
+  const at = slotsAt(n);
+  for (let pc = 0; pc <= n; pc++) c[at + pc] = slotOfPc[pc]!;
 }
 
 /** pc of each slot (-1 for the second slot of an ld_imm64); scratch, valid for indexes below `slots`. */
@@ -256,12 +257,12 @@ export function loadCodeSlow(insns: readonly Insn[], progType: ProgType, flags: 
   for (let i = 0; i < n; i++) { slotOfPc[i] = slots; slots += insns[i]!.code === 0x18 ? 2 : 1; }
   slotOfPc[n] = slots;
   const pcOfSlot = pcTables(n, slotOfPc, slots);
-  const c = newCodeWords((n + 1) * STRIDE);
+  const c = newCodeWords(wordsFor(n));
   for (let pc = 0; pc < n; pc++) {
     const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, slots, opts);
     if (e) return e;
   }
-  finish(c, n, slots);
+  finish(c, n, slotOfPc);
   return new CodeImpl(n, c, progType, flags, opts, insns);
 }
 
@@ -302,7 +303,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
   slotOfPcAll[n] = total;
   const slotOfPc = slotOfPcAll; // scratch: indexes 0..n are this program's
   const pcOfSlot = pcTables(n, slotOfPc, total);
-  const c = newCodeWords((n + 1) * STRIDE);
+  const c = newCodeWords(wordsFor(n));
   const hi: MutSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   const insn: MutInsn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   for (let pc = 0; pc < n; pc++) {
@@ -312,6 +313,6 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
     const e = fillInsn(c, pc, insn, slotOfPc, pcOfSlot, total, opts);
     if (e) return e;
   }
-  finish(c, n, total);
+  finish(c, n, slotOfPc);
   return new CodeImpl(n, c, progType, flags, opts, undefined, bytes, decodeInsns);
 }
