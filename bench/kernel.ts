@@ -140,10 +140,14 @@ interface Measure {
   readonly cpuRatio: number;
   /** Levels 1/2: the wall ratio against the bare loop without the text. */
   readonly noTextRatio?: number;
+  /** Default mode: the bare loop at level 4 against the bare loop at level 0 (the kernel's
+   * price of the default mode's statistics, not our overhead). */
+  readonly statsPrice?: number;
 }
 
-/** Rounds of interleaved batches (baseline, target, and at levels 1/2 the no-text loop;
- * the order reverses every round); loads/s medians and the median per-round ratios. */
+/** Rounds of interleaved batches (baseline, target, and a third loop: at levels 1/2 the bare
+ * loop without the text, in the default mode the bare loop at level 0; the order reverses every
+ * round); loads/s medians and the median per-round ratios. */
 function measure(c: Case, row: Row): Measure {
   const { attr, keep } = rawAttr(c.program, row.rawLevel);
   const text = row.rawLevel === 1 || row.rawLevel === 2;
@@ -152,7 +156,9 @@ function measure(c: Case, row: Row): Measure {
   const perLoad = rawBatch(attr, 10).wall / 10;
   const n = Math.max(3, Math.round(BATCH_MS / 1000 / perLoad));
   const runs: (() => Times)[] = [() => rawBatch(attr, n, text), () => targetBatch(c.program, row.opts, n)];
+  const level0 = row.rawLevel === 4 ? rawAttr(c.program, 0).attr : undefined;
   if (text) runs.push(() => rawBatch(attr, n));
+  if (level0) runs.push(() => rawBatch(level0, n));
   const rounds = PAIRS ?? Math.min(201, Math.max(41, Math.floor(ROW_MS / 1000 / (runs.length * n * perLoad))));
   const times: Times[][] = runs.map(() => []);
   for (let i = 0; i < rounds; i++) {
@@ -160,12 +166,14 @@ function measure(c: Case, row: Row): Measure {
     for (const k of order) times[k]!.push(runs[k]!());
   }
   void keep;
-  const [raw, target, noText] = times as [Times[], Times[], Times[] | undefined];
-  const ratioTo = (base: Times[], f: (t: Times) => number): number => median(target.map((t, i) => f(t) / Math.max(f(base[i]!), 1e-9)));
+  const [raw, target, third] = times as [Times[], Times[], Times[] | undefined];
+  const ratio = (xs: Times[], base: Times[], f: (t: Times) => number): number => median(xs.map((t, i) => f(t) / Math.max(f(base[i]!), 1e-9)));
+  const wall = (t: Times): number => t.wall;
   return {
     raw: median(raw.map((t) => n / t.wall)), target: median(target.map((t) => n / t.wall)),
-    ratio: ratioTo(raw, (t) => t.wall), cpuRatio: ratioTo(raw, (t) => t.cpu),
-    ...(noText ? { noTextRatio: ratioTo(noText, (t) => t.wall) } : {}),
+    ratio: ratio(target, raw, wall), cpuRatio: ratio(target, raw, (t) => t.cpu),
+    ...(third && text ? { noTextRatio: ratio(target, third, wall) } : {}),
+    ...(third && level0 ? { statsPrice: ratio(raw, third, wall) } : {}),
   };
 }
 
@@ -197,12 +205,10 @@ export function main(): void {
   console.log(`loads/s, medians of ${PAIRS ?? '41-201'} interleaved rounds of ~${BATCH_MS} ms batches; raw/target = median of per-round ratios; target: overhead < 10% on every row`);
   console.log('program       | mode              | raw level |   raw/s | target/s | raw/target | overhead | cpu overh. | vs no text | level 4 vs 0');
   for (const c of CASES) {
-    let raw0 = 0;
     for (const row of ROWS) {
       if (process.env.BENCH_ONLY && !`${c.name} | ${row.label}`.includes(process.env.BENCH_ONLY)) continue;
       const m = measure(c, row);
-      if (row.rawLevel === 0) raw0 = m.raw;
-      const price = row.rawLevel === 4 ? pct(raw0 / m.raw) : '      -';
+      const price = m.statsPrice !== undefined ? pct(m.statsPrice) : '      -';
       console.log(`${c.name.padEnd(13)} | ${row.label.padEnd(17)} | ${String(row.rawLevel).padStart(9)} | ${m.raw.toFixed(0).padStart(7)} | ${m.target.toFixed(0).padStart(8)} | ${m.ratio.toFixed(3).padStart(10)} | ${pct(m.ratio).padStart(8)} | ${pct(m.cpuRatio).padStart(10)} | ${(m.noTextRatio ? pct(m.noTextRatio) : '      -').padStart(10)} | ${price}`);
     }
   }
