@@ -1,7 +1,7 @@
 /**
  * The fast interpreter: one loop, one switch on the internal opcode byte (xop.ts), registers as
- * 32-bit halves in Int32Arrays, the program as one flat array of int32 code words (code-layout.ts). It runs until exit,
- * a fault, or `limit` executed instructions (the budget; tracing steps with limit = count + 1,
+ * 32-bit halves in Int32Arrays, the program as one flat array of int32 code words (code-layout.ts).
+ * It runs until exit, a fault, or `limit` executed instructions (the budget; tracing steps with limit = count + 1,
  * so the untraced path pays nothing for tracing).
  *
  * Per instruction it checks only what the code cannot know statically: that the registers the
