@@ -7,9 +7,14 @@
  * Values move as 32-bit halves: loads leave their result in st.vlo / st.vhi.
  */
 import { BPF_ADD, BPF_AND, BPF_CMPXCHG, BPF_FETCH, BPF_LOAD_ACQ, BPF_OR, BPF_STORE_REL, BPF_XCHG, BPF_XOR } from '../isa/opcodes.ts';
-import { offOf, type Region, ridOf } from './memory.ts';
+import * as memory from './memory.ts';
+import type { Region } from './memory.ts';
 import type { VmState } from './state.ts';
-import { ctxLoad, ctxStoreAllowed } from './context.ts';
+import * as context from './context.ts';
+
+// Module-local copies (a read through an import binding can compile to a getter call).
+const { offOf, ridOf } = memory;
+const { ctxLoad, ctxStoreAllowed } = context;
 
 const TWO32 = 4294967296;
 

@@ -12,10 +12,14 @@
  */
 import { BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.ts';
 import { HELPERS } from './helpers.ts';
-import { dstAt, immAt, srcAt, targetAt } from './load.ts';
-import { clearRegion, ptrHi, ptrLo } from './memory.ts';
+import * as load from './load.ts';
+import * as memory from './memory.ts';
 import { type Continuation, MAX_BPF_STACK, MAX_CALL_FRAMES, type VmState } from './state.ts';
 import { ETH_HLEN } from './context.ts';
+
+// Module-local copies (a read through an import binding can compile to a getter call).
+const { dstAt, immAt, srcAt, targetAt } = load;
+const { clearRegion, ptrHi, ptrLo } = memory;
 
 const R1_TO_R5 = 0x3e;
 /** BPF_MAX_LOOPS: the may_goto budget of one frame (kernel/bpf/verifier.c, non-timed form). */

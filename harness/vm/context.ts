@@ -16,9 +16,14 @@
  * context region is served from its bytes.
  */
 import type { ProgType } from '../isa/program.ts';
-import { ptrHi, ptrLo, type Region } from './memory.ts';
+import * as memory from './memory.ts';
+import type { Region } from './memory.ts';
 import type { VmState } from './state.ts';
-import { slabBytes } from './slab.ts';
+import * as slab from './slab.ts';
+
+// Module-local copies (a read through an import binding can compile to a getter call).
+const { ptrHi, ptrLo } = memory;
+const { slabBytes } = slab;
 
 export const ETH_HLEN = 14;
 export const SKB_CTX_SIZE = 192;

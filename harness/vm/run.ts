@@ -6,17 +6,30 @@
 import type { MapDef, Program, ProgType } from '../isa/program.ts';
 import { decode } from '../isa/codec.ts';
 import { accessOptions } from './access.ts';
-import { stackFor } from './calls.ts';
+import * as callsNs from './calls.ts';
 import { HELPERS } from './helpers.ts';
-import { buildSkbCtx, buildXdpCtx, type CtxKind, ctxKindOf, ETH_HLEN, isL2, LAYOUTS, SKB, XDP } from './context.ts';
+import * as contextNs from './context.ts';
+import type { CtxKind } from './context.ts';
 import { type Fault, isLoadError, type LoadError } from './fault.ts';
-import { execute, ST_EXIT, ST_FAULT } from './interp.ts';
-import { setupXdpFrame, xdpPacketOut } from './xdp.ts';
-import { slabBytes } from './slab.ts';
-import { type Code, loadCode, loadCodeBytes, type LoadOptions, type MapRef, slotAt } from './load.ts';
+import * as interpNs from './interp.ts';
+import * as xdpNs from './xdp.ts';
+import * as slabNs from './slab.ts';
+import * as loadNs from './load.ts';
+import type { Code, LoadOptions, MapRef } from './load.ts';
 import { VM_MAP_TYPES, VmMap } from './maps.ts';
-import { decodePtr, Memory, ptrHi, ptrLo } from './memory.ts';
+import * as memoryNs from './memory.ts';
+import { Memory } from './memory.ts';
 import { MAX_BPF_STACK, VmState } from './state.ts';
+
+// Module-local copies of what every run uses (a read through an import binding can compile to a
+// getter call).
+const { stackFor } = callsNs;
+const { buildSkbCtx, buildXdpCtx, ctxKindOf, ETH_HLEN, isL2, LAYOUTS, SKB, XDP } = contextNs;
+const { execute, ST_EXIT, ST_FAULT } = interpNs;
+const { setupXdpFrame, xdpPacketOut } = xdpNs;
+const { slabBytes } = slabNs;
+const { loadCode, loadCodeBytes, slotAt } = loadNs;
+const { decodePtr, ptrHi, ptrLo } = memoryNs;
 
 /** Memory and maps shared by the programs that can reach each other (tail calls). */
 export class VmEnv {
