@@ -30,7 +30,7 @@ const STACK_LABELS = Array.from({ length: MAX_CALL_FRAMES }, (_, d) => `stack of
 /** The stack region of a depth, fresh (alive, every byte uninitialized). */
 export function stackFor(st: VmState, depth: number): number | undefined {
   const rid = st.stackRids[depth];
-  let r = rid === undefined ? undefined : st.mem.get(rid);
+  let r = rid === undefined || rid < 0 ? undefined : st.mem.get(rid);
   if (!r) {
     r = st.mem.allocTransient('stack', MAX_BPF_STACK, STACK_LABELS[depth] ?? `stack of frame ${depth}`, { shadow: true });
     if (!r) return undefined;

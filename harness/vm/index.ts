@@ -18,10 +18,15 @@
  * Pointers are 64-bit values 0xffff_RRRR_8000_0000 + offset (memory.ts); a fault is a value,
  * never an exception; the interpreter (interp.ts) equals the bigint reference (reference.ts).
  */
-export { loadVmBytes, loadVmProgram, runVm, VmEnv, DEFAULT_BUDGET } from './run.ts';
+import * as run from './run.ts';
+import * as fault from './fault.ts';
+
+// Re-exported as local bindings (one getter per call through this module, not two).
+export const loadVmBytes = run.loadVmBytes, loadVmProgram = run.loadVmProgram, runVm = run.runVm;
+export const isLoadError = fault.isLoadError;
+export { VmEnv, DEFAULT_BUDGET } from './run.ts';
 export type { VmProgram, VmLoadOptions, RunInput, RunResult, TraceEntry, RegKind } from './run.ts';
 export { VmMap, VM_MAP_TYPES } from './maps.ts';
 export type { TailTarget } from './helpers.ts';
-export { isLoadError } from './fault.ts';
 export type { Fault, FaultKind, LoadError } from './fault.ts';
 export { decodePtr, ptrBig } from './memory.ts';

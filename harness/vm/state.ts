@@ -42,7 +42,7 @@ export class VmState {
   init = 0;
   code: Code;
   readonly frames: Frame[] = [];
-  /** Stack region of each depth (reused across calls at the same depth). */
+  /** Stack region of each depth (reused across calls at the same depth); -1 or absent: none yet. */
   readonly stackRids: number[] = [];
   /** may_goto budget left per frame depth. */
   readonly mayGoto: number[] = [];
@@ -90,8 +90,9 @@ export class VmState {
     for (let r = 0; r < 11; r++) { lo[r] = 0; hi[r] = 0; } // a loop: a typed-array fill is a runtime call
     this.init = 0;
     if (this.frames.length) this.frames.length = 0;
-    if (this.stackRids.length) this.stackRids.length = 0;
-    if (this.mayGoto.length) this.mayGoto.length = 0;
+    // Forget the stack regions by entry (no array length change: a runtime call); mayGoto[depth]
+    // is set whenever a frame at that depth is entered.
+    for (let i = 0; i < this.stackRids.length; i++) this.stackRids[i] = -1;
     this.fault = null;
     this.vlo = this.vhi = this.count = this.pc = this.tailCalls = 0;
     if (this.locks.size) this.locks.clear();
