@@ -18,7 +18,6 @@ import * as loadNs from './load.ts';
 import type { Code, LoadOptions, MapRef } from './load.ts';
 import { VM_MAP_TYPES, VmMap } from './maps.ts';
 import * as memoryNs from './memory.ts';
-import { Memory } from './memory.ts';
 import { MAX_BPF_STACK, VmState } from './state.ts';
 
 // Module-local copies of what every run uses (a read through an import binding can compile to a
@@ -29,7 +28,7 @@ const { execute, ST_EXIT, ST_FAULT } = interpNs;
 const { setupXdpFrame, xdpPacketOut } = xdpNs;
 const { slabBytes } = slabNs;
 const { loadCode, loadCodeBytes, slotAt } = loadNs;
-const { decodePtr, ptrHi, ptrLo } = memoryNs;
+const { decodePtr, Memory, ptrHi, ptrLo } = memoryNs;
 
 /** Memory and maps shared by the programs that can reach each other (tail calls). */
 export class VmEnv {
