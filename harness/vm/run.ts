@@ -192,6 +192,9 @@ function newState(vp: VmProgram, input: RunInput): VmState {
   return st;
 }
 
+/** A zero-filled buffer for the packet: up to 64 bytes V8 keeps it on the JS heap (no off-heap memory). */
+const packetBytes = (n: number): Uint8Array => (n <= 64 ? new Uint8Array(n) : slabBytes(n));
+
 /** Build r1 (and the packet) for the program's context kind. */
 function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
   const mem = st.mem;
@@ -200,7 +203,7 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
     setupXdpFrame(st, input.packet ?? DEFAULT_PACKET);
   } else if (kind === 'skb') {
     const src = input.packet ?? DEFAULT_PACKET;
-    const pkt = mem.allocTransientView('packet', slabBytes(src.length), 'packet')!;
+    const pkt = mem.allocTransientView('packet', packetBytes(src.length), 'packet')!;
     pkt.bytes.set(src);
     st.packetRid = pkt.rid;
     st.dataOff = !isL2(vp.code.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
