@@ -15,6 +15,11 @@
  */
 import { type FieldRule, opcodeRow } from '../isa/opcodes.ts';
 import { xopOf } from './xop.ts';
+import { INFO } from './load-rules.ts';
+
+/** Word offsets in ACCEPT. */
+export const A_REGS = 0, A_OFFS = 1, A_IMMS = 2, A_INFO = 3;
+const A_LD_IMM64 = 1 << 8;
 
 export const OFF_VALUES: readonly number[] = [0, 1, 8, 16, 32];
 const OFF_OTHER = 5;
@@ -28,14 +33,14 @@ OFF_VALUES.forEach((v, i) => { OFF_CLASS[v & 0xffff] = i; });
 /** imm class of each imm in [0, 512). */
 export const IMM_CLASS = new Uint8Array(IMM_SMALL).fill(IMM_OTHER);
 
-/** Per opcode: legal dst (bits 0-15) and src (bits 16-31) values; off classes; imm classes. */
-export const ACCEPT_REGS = new Int32Array(256);
-export const ACCEPT_OFF = new Int32Array(256);
-export const ACCEPT_IMM = new Int32Array(256);
+/**
+ * Per opcode, 4 words at opcode * 4 (one table: the test reads one array): legal dst (bits 0-15)
+ * and src (bits 16-31) values; legal off classes (bits 0-5) | 1 << 8 for ld_imm64; legal imm
+ * classes; the opcode's INFO word (load-rules.ts), for the caller.
+ */
+export const ACCEPT = new Int32Array(256 * 4);
 /** Internal opcode by opcode * 6 + off class. */
 export const XOP_BY_CLASS = new Uint8Array(256 * 6);
-/** 1 for ld_imm64 (its second slot must be code, dst, src, off 0). */
-export const IS_LD_IMM64 = new Uint8Array(256);
 
 function regSet(rule: FieldRule): number {
   if (rule.kind === 'any') return 0xffff;
@@ -68,23 +73,26 @@ function buildTables(): void {
     let regs = regSet(row.dst) | (regSet(row.src) << 16);
     if (row.kind === 'call') offs = 1; // off 0 only
     if (code === 0xbf) { offs &= ~(1 << 1); imms = 1 << IMM_CLASS[0]!; } // no addr_space_cast
-    if (row.kind === 'ld_imm64') { regs &= ~(1 << (16 + 3)); IS_LD_IMM64[code] = 1; } // no BTF ids
-    ACCEPT_REGS[code] = regs;
-    ACCEPT_OFF[code] = offs;
-    ACCEPT_IMM[code] = imms;
+    if (row.kind === 'ld_imm64') { regs &= ~(1 << (16 + 3)); offs |= A_LD_IMM64; } // no BTF ids; its second slot is checked
+    ACCEPT[code * 4 + A_REGS] = regs;
+    ACCEPT[code * 4 + A_OFFS] = offs;
+    ACCEPT[code * 4 + A_IMMS] = imms;
+    ACCEPT[code * 4 + A_INFO] = INFO[code]!;
   }
 }
 buildTables();
 
 /**
- * 0 when the numeric path accepts the instruction as is, non-zero otherwise. `hiW0` is the first
- * word of the next slot (code | regs << 8 | off << 16), read for ld_imm64 only.
+ * 0 when the numeric path accepts the instruction as is, non-zero otherwise. `offClass` is
+ * OFF_CLASS[off & 0xffff]; `hiW0` the first word of the next slot (code | regs << 8 | off << 16),
+ * looked at for ld_imm64 only.
  */
-export function rejectBits(code: number, dst: number, src: number, off: number, imm: number, hiW0: number): number {
-  const regs = ACCEPT_REGS[code]!;
+export function rejectBits(code: number, dst: number, src: number, offClass: number, imm: number, hiW0: number): number {
+  const a = code << 2;
+  const regs = ACCEPT[a]!, offs = ACCEPT[a + 1]!;
   const u = imm >>> 9;
   const immClass = IMM_CLASS[imm & (IMM_SMALL - 1)]! | (((u | -u) >>> 31) * IMM_OTHER); // x | -x has bit 31 iff x != 0
-  const hi = hiW0 & -IS_LD_IMM64[code]!;
-  const ok = (regs >>> dst) & (regs >>> (16 + src)) & (ACCEPT_OFF[code]! >>> OFF_CLASS[off & 0xffff]!) & (ACCEPT_IMM[code]! >>> immClass);
+  const hi = hiW0 & -((offs >>> 8) & 1);
+  const ok = (regs >>> dst) & (regs >>> (16 + src)) & (offs >>> offClass) & (ACCEPT[a + 2]! >>> immClass);
   return ((ok & 1) ^ 1) | ((hi | -hi) >>> 31);
 }

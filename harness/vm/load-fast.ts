@@ -22,9 +22,9 @@ import * as memory from './memory.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
 const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, newCodeWords, slotsAt, wordsFor } = layout;
-const { INFO, masksFromInfo, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
+const { masksFromInfo, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
 const { XOP_END } = xop;
-const { rejectBits, OFF_CLASS, XOP_BY_CLASS } = accept;
+const { rejectBits, ACCEPT, A_INFO, OFF_CLASS, XOP_BY_CLASS } = accept;
 const { FUNC_RID, ptrHi, ptrLo } = memory;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -114,12 +114,13 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
     const slot = slotOf[pc]!;
     const w = r[2 * slot]!, imm = r[2 * slot + 1]!;
     const code = w & 0xff, dst = (w >>> 8) & 15, src = (w >>> 12) & 15, off = w >> 16;
-    if (rejectBits(code, dst, src, off, imm, r[2 * slot + 2]!) !== 0) return null;
-    const info = INFO[code]!;
+    const offClass = OFF_CLASS[off & 0xffff]!;
+    if (rejectBits(code, dst, src, offClass, imm, r[2 * slot + 2]!) !== 0) return null;
+    const info = ACCEPT[(code << 2) + A_INFO]!;
     const tgt = targetOf(info, slot, slots, src, off, imm);
     if (tgt === -2) return null;
     const b = pc * STRIDE;
-    c[b + F_OP] = XOP_BY_CLASS[code * 6 + OFF_CLASS[off & 0xffff]!]! | (w & 0xff00) | (off << 16); // w & 0xff00: dst, src
+    c[b + F_OP] = XOP_BY_CLASS[code * 6 + offClass]! | (w & 0xff00) | (off << 16); // w & 0xff00: dst, src
     c[b + F_MASK] = masksFromInfo(info, code, dst, src, imm);
     if (code !== 0x18) { c[b + F_IMM] = imm; c[b + F_TGT] = tgt; } else if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, tgt, opts)) return null;
     c[slotWords + pc] = slot;
