@@ -20,7 +20,7 @@ export function renderSummaryMarkdown(s: CampaignSummary): string {
   const out: string[] = [];
   out.push(`# verifuzz campaign, seed ${s.seed}`, '');
   out.push(`${s.programs} programs in ${(s.durationMs / 1000).toFixed(1)} s (${s.programsPerSecond.toFixed(0)} programs/s, ${s.workers} worker${s.workers === 1 ? '' : 's'}), stopped by ${s.stoppedBy}.`);
-  if (s.workerCrashes > 0) out.push(`Worker crashes (restarted): ${s.workerCrashes}.`);
+  if (s.workerCrashes > 0) out.push(`Pipeline crashes (the iteration skipped, a worker restarted): ${s.workerCrashes}.`);
   out.push('', '## Targets', '', targetLine('model', s.targets.model), targetLine('kernel', s.targets.kernel), '');
   out.push('## Generator families', '');
   out.push('| family | programs | kernel accepts | model accepts | VM runs | VM faults | kernel runs | kernel states checked | model gave up |');

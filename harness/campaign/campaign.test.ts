@@ -60,6 +60,24 @@ describe('campaign (fake verifiers)', () => {
     expect(entries[0]!.entry.occurrences.count).toBe(2);
   });
 
+  it('goes on past a program whose pipeline throws, and counts it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vf-throw-'));
+    const throwing = { ...fakeModel, verify: (p: Parameters<typeof fakeModel.verify>[0], o?: Parameters<typeof fakeModel.verify>[1]) => {
+      if (hasJset(p)) throw new RangeError('Invalid string length');
+      return fakeModel.verify(p, o);
+    } };
+    const failed: number[] = [];
+    const s = await runCampaign({
+      seed: 5, count: 200, targets: { model: throwing, kernel: fakeKernel },
+      targetUse: { model: { used: true }, kernel: { used: true } }, outDir: path.join(dir, 'out'), corpusDir: path.join(dir, 'corpus'),
+      onWorkerCrash: (i, why) => { failed.push(i!); expect(why).toBe('RangeError: Invalid string length'); },
+    });
+    expect(failed.length).toBeGreaterThan(0);
+    expect(s.workerCrashes).toBe(failed.length);
+    expect(s.programs).toBe(200 - failed.length);
+    expect(readFileSync(path.join(dir, 'out', 'summary.md'), 'utf8')).toContain(`Pipeline crashes (the iteration skipped, a worker restarted): ${failed.length}.`);
+  });
+
   it('stops on the signal and still writes the summary', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'vf-sig-'));
     const ac = new AbortController();

@@ -113,7 +113,17 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
   if (workers === 1) {
     let lastYield = Date.now();
     for (let i = next(); i !== undefined; i = next()) {
-      collect(runIteration(o.seed, i, families, o.targets, examineOptions));
+      // An exception in one program's pipeline is a harness bug: it is reported with the
+      // iteration (seed + i reproduce it) and counted like a worker crash, and the campaign goes on.
+      let r: IterationResult;
+      try {
+        r = runIteration(o.seed, i, families, o.targets, examineOptions);
+      } catch (e) {
+        crashes++;
+        o.onWorkerCrash?.(i, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+        continue;
+      }
+      collect(r);
       if (Date.now() - lastYield >= 50) {
         await tick(); // let signal handlers (Ctrl-C) and timers run
         lastYield = Date.now();

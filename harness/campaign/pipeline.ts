@@ -73,6 +73,13 @@ export function programHash(program: Program): number {
   return h;
 }
 
+/**
+ * The kernel's states are requested only for programs it verified in at most this many processed
+ * instructions: a level-2 log takes 100-200 bytes an instruction and parses at about 6 MB/s, so
+ * this bounds the cost at a few hundred milliseconds (and the VM trace stops at TRACE_LIMIT anyway).
+ */
+export const KERNEL_STATES_MAX_INSNS = 10_000;
+
 export function examine(program: Program, targets: Targets, opts: ExamineOptions = {}): Examined {
   const stats = emptyFamilyStats();
   stats.generated = 1;
@@ -87,7 +94,8 @@ export function examine(program: Program, targets: Targets, opts: ExamineOptions
   const input = standardInput(program);
   const accepted = model?.verdict === 'accept' || kernel?.verdict === 'accept';
   const every = Math.floor(opts.kernelStatesEvery ?? 1);
-  const kernelStates = containment && every > 0 && kernel?.verdict === 'accept' && programHash(program) % every === 0;
+  const kernelStates = containment && every > 0 && kernel?.verdict === 'accept'
+    && (kernel.stats.insnsProcessed ?? 0) <= KERNEL_STATES_MAX_INSNS && programHash(program) % every === 0;
   const vm = accepted ? vmRun(program, input, containment && (model?.verdict === 'accept' || kernelStates)) : undefined;
   if (vm) {
     stats.vmRuns++;

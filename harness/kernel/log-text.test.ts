@@ -29,6 +29,12 @@ describe('logTextLength', () => {
 });
 
 describe('decodeLog', () => {
+  it('beyond its limit keeps the first and last whole lines and says how much it left out', () => {
+    const text = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join(''); // 7 bytes a line
+    const got = decodeLog(bytes(text), text.length, 6, 30);
+    expect(got).toBe('line 0\nline 1\n... 42 bytes of the verifier log left out ...\nline 8\nline 9\n');
+    expect(decodeLog(bytes(text), text.length, 6, 70)).toBe(text); // at the limit: whole
+  });
   it('splits after newlines and joins the pieces back', () => {
     const text = 'line one\nline two\nthree\n';
     expect(decodeLog(bytes(text), text.length, 6)).toBe(text);

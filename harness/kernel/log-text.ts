@@ -53,16 +53,32 @@ function pieceEnd(buf: Buffer, from: number, len: number, piece: number): number
   return end;
 }
 
-/** `buf.toString('utf8', 0, len)`, built from pieces of at most `piece` bytes (module comment). */
-export function decodeLog(buf: Buffer, len: number, piece = PIECE): string {
-  if (len <= piece) return buf.toString('utf8', 0, len);
+/**
+ * The longest log decoded whole: V8's strings stop at 2^29 - 24 characters, and a level-2 log of
+ * a program near the 1,000,000-instruction limit can be larger. A longer log keeps its first and
+ * last MAX_LOG_TEXT / 2 bytes (whole lines) around one line saying how much was left out.
+ */
+export const MAX_LOG_TEXT = 1 << 28;
+
+function decodeRange(buf: Buffer, from: number, len: number, piece: number): string {
+  if (len - from <= piece) return buf.toString('utf8', from, len);
   let text = '';
-  for (let from = 0; from < len;) {
+  while (from < len) {
     const end = pieceEnd(buf, from, len, piece);
     text += buf.toString('utf8', from, end);
     from = end;
   }
   return text;
+}
+
+/** `buf.toString('utf8', 0, len)`, built from pieces of at most `piece` bytes (module comment);
+ * beyond `max` bytes, the head and the tail (see MAX_LOG_TEXT). */
+export function decodeLog(buf: Buffer, len: number, piece = PIECE, max = MAX_LOG_TEXT): string {
+  if (len <= max) return decodeRange(buf, 0, len, piece);
+  const headEnd = buf.lastIndexOf(0x0a, max / 2) + 1;
+  const tailNl = buf.indexOf(0x0a, len - max / 2);
+  const tailStart = tailNl < 0 || tailNl >= len ? len : tailNl + 1;
+  return `${decodeRange(buf, 0, headEnd, piece)}... ${tailStart - headEnd} bytes of the verifier log left out ...\n${decodeRange(buf, tailStart, len, piece)}`;
 }
 
 /** Bytes of the log's end decoded for the footer facts (`processed N insns`, `verification

@@ -113,7 +113,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
         minimize: argv.minimize, containment: argv.containment, kernelStatesEvery: every, modelInsnBudget: budget,
         ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
         signal: controller.signal, workers: argv.workers,
-        onWorkerCrash: (i, why) => process.stderr.write(`\nverifuzz: worker crashed${i !== undefined ? ` at iteration ${i}` : ''} (${why}); replaced\n`),
+        onWorkerCrash: (i, why) => process.stderr.write(`\nverifuzz: ${argv.workers > 1 ? 'worker crashed' : 'pipeline error'}${i !== undefined ? ` at iteration ${i}` : ''} (${why}); ${argv.workers > 1 ? 'replaced' : 'skipped'}, the campaign goes on\n`),
         onProgress: (p) => {
           if (tty) process.stderr.write(`\r${progressLine(p)}\u001b[K`);
           else if (p.elapsedMs - lastLine >= 10_000) { lastLine = p.elapsedMs; process.stderr.write(`${progressLine(p)}\n`); }
