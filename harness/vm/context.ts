@@ -49,15 +49,25 @@ const SKB_TYPES: ReadonlySet<ProgType> = new Set<ProgType>([
 /** Types whose test_run keeps the Ethernet header in skb->data (is_l2 in net/bpf/test_run.c). */
 const L2_TYPES: ReadonlySet<ProgType> = new Set<ProgType>(['sched_cls', 'sched_act']);
 
+// One-entry memos: loads and runs of one program type in a row skip the set lookups.
+let kindOfType: ProgType | undefined;
+let kindOfKind: CtxKind | undefined;
+let l2Type: ProgType | undefined;
+let l2Is = false;
+
 export function ctxKindOf(t: ProgType): CtxKind | undefined {
-  if (SKB_TYPES.has(t)) return 'skb';
-  if (t === 'xdp') return 'xdp';
-  if (t === 'raw_tracepoint' || t === 'raw_tracepoint_writable') return 'args';
-  if (t === 'syscall') return 'syscall';
-  return undefined;
+  if (t === kindOfType) return kindOfKind;
+  const k: CtxKind | undefined = SKB_TYPES.has(t) ? 'skb' : t === 'xdp' ? 'xdp'
+    : t === 'raw_tracepoint' || t === 'raw_tracepoint_writable' ? 'args' : t === 'syscall' ? 'syscall' : undefined;
+  kindOfType = t;
+  kindOfKind = k;
+  return k;
 }
 
-export const isL2 = (t: ProgType): boolean => L2_TYPES.has(t);
+export function isL2(t: ProgType): boolean {
+  if (t !== l2Type) { l2Type = t; l2Is = L2_TYPES.has(t); }
+  return l2Is;
+}
 
 /** A pointer-valued context field: its offset and the packet offset it points to. */
 interface PtrField { readonly off: number; readonly at: (st: VmState) => number }

@@ -192,6 +192,12 @@ function newState(vp: VmProgram, input: RunInput): VmState {
   return st;
 }
 
+/** dst.set(src), with a plain loop for short buffers (a typed-array set is a runtime call). */
+function copyInto(dst: Uint8Array, src: Uint8Array): void {
+  if (src.length > 64) { dst.set(src); return; }
+  for (let i = 0; i < src.length; i++) dst[i] = src[i]!;
+}
+
 /** A zero-filled buffer for the packet: up to 64 bytes V8 keeps it on the JS heap (no off-heap memory). */
 const packetBytes = (n: number): Uint8Array => (n <= 64 ? new Uint8Array(n) : slabBytes(n));
 
@@ -204,7 +210,7 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
   } else if (kind === 'skb') {
     const src = input.packet ?? DEFAULT_PACKET;
     const pkt = mem.allocTransientView('packet', packetBytes(src.length), 'packet')!;
-    pkt.bytes.set(src);
+    copyInto(pkt.bytes, src);
     st.packetRid = pkt.rid;
     st.dataOff = !isL2(vp.code.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
     st.metaOff = st.dataOff;
