@@ -21,7 +21,7 @@ import * as xop from './xop.ts';
 import * as memory from './memory.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, newCodeWords, slotsAt, wordsFor } = layout;
+const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, newCodeWords, wordsFor } = layout;
 const { masksFromInfo, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
 const { XOP_END } = xop;
 const { rejectBits, ACCEPT, A_INFO, OFF_CLASS, XOP_BY_CLASS } = accept;
@@ -108,7 +108,6 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
   const n = pcTables(slots);
   if (n <= 0) return null;
   const c = newCodeWords(wordsFor(n));
-  const slotWords = slotsAt(n);
   const r = raw, slotOf = slotOfPc; // module bindings read once
   for (let pc = 0; pc < n; pc++) {
     const slot = slotOf[pc]!;
@@ -123,12 +122,10 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
     c[b + F_OP] = XOP_BY_CLASS[code * 6 + offClass]! | (w & 0xff00) | (off << 16); // w & 0xff00: dst, src
     c[b + F_MASK] = masksFromInfo(info, code, dst, src, imm);
     if (code !== 0x18) { c[b + F_IMM] = imm; c[b + F_TGT] = tgt; } else if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, tgt, opts)) return null;
-    c[slotWords + pc] = slot;
   }
   const end = n * STRIDE;
   c[end + F_OP] = XOP_END;
   c[end + F_TGT] = -1;
-  c[slotWords + n] = slots;
   return { c, n };
 }
 

@@ -29,3 +29,21 @@ describe('loadVmBytes equals loadVmProgram(decode(bytes))', () => {
     fc.assert(fc.property(fc.integer(), (seed) => same(encode(randomAluProgram(seed, 30)))), { numRuns: 300 });
   });
 });
+
+describe('slot numbers (computed on first use)', () => {
+  it('slotOf(pc) counts two slots per ld_imm64 before pc, from bytes and from instructions alike', () => {
+    fc.assert(fc.property(fc.integer(), (seed) => {
+      const insns = randomAluProgram(seed, 12);
+      const expected: number[] = [];
+      let s = 0;
+      for (const insn of insns) { expected.push(s); s += insn.code === 0x18 ? 2 : 1; }
+      expected.push(s);
+      const a = loadVmProgram({ progType: 'xdp', insns, maps: [] });
+      const b = loadVmBytes(encode(insns), 'xdp');
+      if (isLoadError(a) || isLoadError(b)) throw new Error('load failed');
+      expect(expected.map((_, pc) => a.code.slotOf(pc))).toEqual(expected);
+      expect(expected.map((_, pc) => b.code.slotOf(pc))).toEqual(expected);
+    }), { numRuns: 100 });
+  });
+});
+

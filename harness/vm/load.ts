@@ -28,7 +28,7 @@ import * as layout from './code-layout.ts';
 import type { CodeWords } from './code-layout.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, slotsAt, wordsFor } = layout;
+const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, wordsFor } = layout;
 const { scratchWords } = slab;
 const { newCodeWords } = layout;
 
@@ -44,11 +44,13 @@ export interface Code {
    * that tracking (init-analysis.test.ts).
    */
   readonly staticInit: boolean;
-  /** Code words (code-layout.ts): STRIDE per pc, pc n the XOP_END sentinel, then the slot of each pc. */
+  /** Code words (code-layout.ts): STRIDE per pc, pc n the XOP_END sentinel. */
   readonly c: CodeWords;
   readonly insns: readonly Insn[];
   readonly progType: ProgType;
   readonly flags: number;
+  /** The slot (the kernel's instruction number) of pc 0..n (n: the slot count), computed on first use. */
+  slotOf(pc: number): number;
 }
 
 /**
@@ -58,6 +60,7 @@ export interface Code {
 class CodeImpl implements Code {
   private decoded: readonly Insn[] | undefined;
   private proven: boolean | undefined;
+  private slots: Int32Array | undefined;
   constructor(readonly n: number, readonly c: CodeWords, readonly progType: ProgType, readonly flags: number,
     private readonly opts: LoadOptions, insns: readonly Insn[] | undefined,
     private readonly bytes?: Uint8Array, private readonly decodeBytes?: (b: Uint8Array) => readonly Insn[]) {
@@ -66,13 +69,26 @@ class CodeImpl implements Code {
   get insns(): readonly Insn[] {
     return (this.decoded ??= this.decodeBytes!(this.bytes!));
   }
+  slotOf(pc: number): number {
+    return (this.slots ??= this.slotTable())[pc]!;
+  }
+  /** Slots of pcs 0..n from the bytes (an ld_imm64, opcode 0x18, takes two) or the instructions. */
+  private slotTable(): Int32Array {
+    const t = new Int32Array(this.n + 1);
+    const b = this.decoded === undefined ? this.bytes : undefined;
+    for (let pc = 0, s = 0; pc <= this.n; pc++) {
+      t[pc] = s;
+      if (pc < this.n) s += (b ? b[s << 3] : this.insns[pc]!.code) === 0x18 ? 2 : 1;
+    }
+    return t;
+  }
   get staticInit(): boolean {
     const o = this.opts;
     return (this.proven ??= !o.dynamicInit && analyzeInit(this.c, this.n, o.entryInit ?? 0x402, o.knownHelper ?? (() => false)).allProven);
   }
 }
 
-export const slotAt = (code: Code, pc: number): number => code.c[slotsAt(code.n) + pc]!;
+export const slotAt = (code: Code, pc: number): number => code.slotOf(pc);
 export const srcAt = (code: Code, pc: number): number => (code.c[pc * STRIDE + F_OP]! >>> 12) & 15;
 export const dstAt = (code: Code, pc: number): number => (code.c[pc * STRIDE + F_OP]! >>> 8) & 15;
 export const immAt = (code: Code, pc: number): number => code.c[pc * STRIDE + F_IMM]!;
@@ -223,12 +239,10 @@ function fillInsn(c: CodeWords, pc: number, insn: Insn, slotOfPc: Int32Array, pc
 
 const copyInsn = (i: Insn): Insn => ({ code: i.code, dst: i.dst, src: i.src, off: i.off, imm: i.imm, ...(i.hi ? { hi: { ...i.hi } } : {}) });
 
-/** The end sentinel and the slot numbers of pcs 0..n (slotOfPc[n] is the slot count). */
-function finish(c: CodeWords, n: number, slotOfPc: Int32Array): void {
+/** The end sentinel. */
+function finish(c: CodeWords, n: number): void {
   c[n * STRIDE + F_OP] = XOP_END;
   c[n * STRIDE + F_TGT] = -1;
-  const at = slotsAt(n);
-  for (let pc = 0; pc <= n; pc++) c[at + pc] = slotOfPc[pc]!;
 }
 
 /** pc of each slot (-1 for the second slot of an ld_imm64); scratch, valid for indexes below `slots`. */
@@ -262,7 +276,7 @@ export function loadCodeSlow(insns: readonly Insn[], progType: ProgType, flags: 
     const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, slots, opts);
     if (e) return e;
   }
-  finish(c, n, slotOfPc);
+  finish(c, n);
   return new CodeImpl(n, c, progType, flags, opts, insns);
 }
 
@@ -313,6 +327,6 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
     const e = fillInsn(c, pc, insn, slotOfPc, pcOfSlot, total, opts);
     if (e) return e;
   }
-  finish(c, n, slotOfPc);
+  finish(c, n);
   return new CodeImpl(n, c, progType, flags, opts, undefined, bytes, decodeInsns);
 }
