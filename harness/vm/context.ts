@@ -163,7 +163,7 @@ export function buildSkbCtx(progType: ProgType, pkt: Uint8Array, ctxIn: Uint8Arr
 }
 
 export function buildXdpCtx(ctxIn: Uint8Array | undefined): Uint8Array {
-  const b = slabBytes(XDP_CTX_SIZE);
+  const b = new Uint8Array(XDP_CTX_SIZE); // 24 bytes: on the JS heap
   if (ctxIn) b.set(ctxIn.subarray(0, XDP_CTX_SIZE));
   if (!ctxIn || b[12]! + b[13]! + b[14]! + b[15]! === 0) le32(b, XDP.ingress_ifindex, 1);
   if (ctxIn) { le32(b, XDP.data, 0); le32(b, XDP.data_end, 0); le32(b, XDP.data_meta, 0); } // else still zero

@@ -48,6 +48,31 @@ describe('pooled run state never leaks between runs', () => {
     expect(r.kind === 'ok' && r.r0).toBe(BigInt(PACKET[0]!)); // cb[0] reads 0, the packet its input byte
     expect(PACKET[0]).toBe(0); // the caller's packet was never written either
   });
+  it("xdp: a second run sees neither the first run's packet writes nor its headroom writes (pooled frame)", () => {
+    const loadXdp = (insns: Insn[]): VmProgram => {
+      const vp = loadVmProgram({ progType: 'xdp', insns, maps: [] });
+      if (isLoadError(vp)) throw new Error(vp.message);
+      return vp;
+    };
+    const adjustHead16 = [I(0xbf, 1, 6, 0, 0), I(0xb7, 2, 0, 0, -16), I(0x85, 0, 0, 0, 44)]; // bpf_xdp_adjust_head(ctx, -16)
+    const writer = loadXdp([
+      I(0xbf, 6, 1, 0, 0), I(0x61, 2, 6, 0, 0), I(0x61, 3, 6, 4, 0), I(0xbf, 4, 2, 0, 0), I(0x07, 4, 0, 0, 8), I(0x2d, 4, 3, 10, 0),
+      I(0x72, 2, 0, 0, 0xee), ...adjustHead16,
+      I(0x61, 2, 6, 0, 0), I(0x61, 3, 6, 4, 0), I(0xbf, 4, 2, 0, 0), I(0x07, 4, 0, 0, 8), I(0x2d, 4, 3, 1, 0),
+      I(0x72, 2, 0, 0, 0x77), I(0xb7, 0, 0, 0, 2), EXIT,
+    ]);
+    const reader = loadXdp([
+      I(0xbf, 6, 1, 0, 0), ...adjustHead16,
+      I(0x61, 2, 6, 0, 0), I(0x61, 3, 6, 4, 0), I(0xbf, 4, 2, 0, 0), I(0x07, 4, 0, 0, 24), I(0x2d, 4, 3, 8, 0),
+      I(0x71, 0, 2, 0, 0), I(0x71, 5, 2, 16, 0), I(0x71, 7, 2, 17, 0), I(0x67, 5, 0, 0, 8), I(0x4f, 0, 5, 0, 0),
+      I(0x67, 7, 0, 0, 16), I(0x4f, 0, 7, 0, 0), EXIT, I(0xb7, 0, 0, 0, 0xffff), EXIT,
+    ]);
+    const w = runVm(writer, INPUT);
+    expect(w.kind === 'ok' && [w.r0, w.packetOut![0], w.packetOut![16]]).toEqual([2n, 0x77, 0xee]);
+    const r = runVm(reader, INPUT);
+    // headroom byte 0, the input's data[0] (0, not 0xee) and data[1] (3)
+    expect(r.kind === 'ok' && r.r0).toBe(BigInt(PACKET[1]!) << 16n);
+  });
   it('a result handed out is not changed by later runs', () => {
     const writer = load([...packetGuard, I(0x62, 6, 0, CB, 0x77), I(0x72, 2, 0, 1, 0x99), I(0xb7, 0, 0, 0, 1), EXIT]);
     const first = runVm(writer, INPUT);

@@ -1,50 +1,24 @@
 /**
- * Slab allocation of typed arrays: `new Int32Array(n)` costs microseconds here (a fresh backing
- * store each time), a view into a large pre-zeroed slab costs a fraction of that. Views are
- * handed out once and never reused, so each is zero-filled and owned by its taker; a slab is
- * freed by the GC when no view into it is alive.
+ * Slab allocation of byte buffers that outlive a run (context outputs, large packets):
+ * `new Uint8Array(n)` above 64 bytes costs microseconds here (a fresh off-heap backing store each
+ * time), a view into a large pre-zeroed slab a fraction of that. Views are handed out once and
+ * never reused, so each is zero-filled and owned by its taker; a slab is freed by the GC when no
+ * view into it is alive. Buffers of up to 64 bytes are better plain `new Uint8Array(n)`: V8 keeps
+ * those on the JS heap. Also: scratch word buffers for load temporaries.
  */
 // 64 KiB: below glibc's mmap threshold, so a slab comes from recycled heap memory. A 1 MiB slab
 // is a fresh mmap whose every page faults on first touch (measured: 4x the cost per code array).
 const SLAB_BYTES = 1 << 16;
 
-let bytes = new Uint8Array(SLAB_BYTES);
-let bytesAt = 0;
-let words = new Int32Array(SLAB_BYTES >> 2);
-let wordsAt = 0;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabAt = 0;
 
-/** A zero-filled Uint8Array of n bytes. */
+/** A zero-filled Uint8Array of n bytes (a direct view: cheaper than a subarray). */
 export function slabBytes(n: number): Uint8Array {
   if (n > SLAB_BYTES >> 4) return new Uint8Array(n);
-  if (bytesAt + n > bytes.length) { bytes = new Uint8Array(SLAB_BYTES); bytesAt = 0; }
-  const v = bytes.subarray(bytesAt, bytesAt + n);
-  bytesAt += (n + 7) & ~7;
-  return v;
-}
-
-/** A zero-filled Int32Array of n words. */
-export function slabWords(n: number): Int32Array {
-  if (n > words.length >> 4) return new Int32Array(n);
-  if (wordsAt + n > words.length) { words = new Int32Array(SLAB_BYTES >> 2); wordsAt = 0; }
-  const v = words.subarray(wordsAt, wordsAt + n);
-  wordsAt += n;
-  return v;
-}
-
-// Slabs whose memory is not zeroed first (Buffer.allocUnsafeSlow): for takers that write every word.
-let rawWords = new Int32Array(0);
-let rawWordsAt = 0;
-
-/** An Int32Array of n words with unspecified contents: the taker must write every word. */
-export function slabWordsUnzeroed(n: number): Int32Array {
-  if (n > (SLAB_BYTES >> 2) >> 4) return new Int32Array(n);
-  if (rawWordsAt + n > rawWords.length) {
-    const b = Buffer.allocUnsafeSlow(SLAB_BYTES);
-    rawWords = new Int32Array(b.buffer, b.byteOffset, SLAB_BYTES >> 2);
-    rawWordsAt = 0;
-  }
-  const v = rawWords.subarray(rawWordsAt, rawWordsAt + n);
-  rawWordsAt += n;
+  if (slabAt + n > SLAB_BYTES) { slab = new ArrayBuffer(SLAB_BYTES); slabAt = 0; }
+  const v = new Uint8Array(slab, slabAt, n);
+  slabAt += (n + 7) & ~7;
   return v;
 }
 

@@ -7,7 +7,6 @@
  * DIVERGENCE: sizeof(struct xdp_frame) and skb_shared_info are taken as 40 and 320 bytes.
  */
 import type { VmState } from './state.ts';
-import { slabBytes } from './slab.ts';
 
 export const XDP_PACKET_HEADROOM = 256;
 const FRAME_SIZE = 4096;
@@ -16,10 +15,21 @@ const SHINFO_SIZE = 320;
 const ETH_HLEN = 14;
 const EINVAL = 22, EACCES = 13;
 
+/**
+ * The frame buffer, zeroed: one pooled buffer per size, reused run after run (runs never nest,
+ * and nothing keeps the frame past its run: the packet output is a copy, xdpPacketOut).
+ */
+let pooledFrame = new Uint8Array(0);
+function frameOf(size: number): Uint8Array {
+  if (pooledFrame.length !== size) pooledFrame = new Uint8Array(size);
+  else pooledFrame.fill(0);
+  return pooledFrame;
+}
+
 /** Build the frame around the input packet and map the packet region onto it. */
 export function setupXdpFrame(st: VmState, packet: Uint8Array): void {
   const size = Math.max(FRAME_SIZE, XDP_PACKET_HEADROOM + packet.length + SHINFO_SIZE);
-  st.xdpFrame = slabBytes(size);
+  st.xdpFrame = frameOf(size);
   st.xdpFrame.set(packet, XDP_PACKET_HEADROOM);
   st.xdpMeta = st.xdpData = XDP_PACKET_HEADROOM;
   st.xdpEnd = XDP_PACKET_HEADROOM + packet.length;
