@@ -49,6 +49,28 @@ describe('replayContainment: the run followed through the model', () => {
     expect(fell.violation?.abstract).toMatch(/from insn 1 to insn 2 impossible/);
   });
 
+  it('follows both sides of a branch to the same insn until the run tells them apart (no false finding)', () => {
+    // found by a campaign: r6 = (s16)random; r3 = r6; call f; r2 = r6; exit
+    //                      f: if r3 s< 0 goto +0; r0 = 0; exit
+    // Both sides of the jump reach insn 9 with r3 dead there; the fall-through side's linked r6 in
+    // the caller is [0, 32767], which a negative run contradicts only back in the caller.
+    const p = prog(
+      mkInsn(0x85, 0, 0, 0, 7), mkInsn(0xbf, 1, 0, 0, 0), mkInsn(0xbf, 6, 1, 0, 0), mkInsn(0xbf, 6, 6, 16, 0),
+      mkInsn(0xbf, 3, 6, 0, 0), mkInsn(0x85, 0, 1, 0, 2), mkInsn(0xbf, 2, 6, 0, 0), mkInsn(0x95, 0, 0, 0, 0),
+      mkInsn(0xc5, 3, 0, 0, 0), mkInsn(0xb7, 0, 0, 0, 0), mkInsn(0x95, 0, 0, 0, 0));
+    expect(verify(p).verdict).toBe('accept');
+    const vp = loadVmProgram(p);
+    if (isLoadError(vp)) throw new Error(vp.message);
+    let negative = 0;
+    for (let seed = 1; seed <= 24; seed++) {
+      const run = runVm(vp, { trace: true, seed });
+      expect(run.kind).toBe('ok');
+      if (BigInt.asIntN(64, run.trace![6]!.regs[6]!) < 0n) negative++;
+      expect(replayContainment(p, run.trace!)).toEqual({ checked: run.trace!.length });
+    }
+    expect(negative).toBeGreaterThan(0);
+  });
+
   it('claims nothing where the run and the model stop corresponding', () => {
     const r = replayContainment(seven, [step(1, 7n)]);
     expect(r.violation).toBeUndefined();

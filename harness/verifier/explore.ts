@@ -26,6 +26,9 @@ import { ldx, st, stx } from './transfer/mem.ts';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+/** Replay follows at most this many model paths at once (each `goto +0` doubles them while the
+ * registers that tell them apart are dead). */
+const MAX_REPLAY_PATHS = 64;
 
 type Handler = (w: Walker, insn: Insn) => number;
 const HANDLERS: Readonly<Record<OpcodeKind, Handler>> = {
@@ -180,28 +183,41 @@ class Explorer implements Walker {
     if (first.slot !== 0 || first.frame !== 0) return { checked: 0, lost: `the run is at insn ${first.slot}, the model at insn 0` };
     const entry = stepViolation([this.path.st], first, this.live[0]!);
     if (entry) return { checked: 0, violation: entry };
-    let path = this.path;
+    // Every model path that could be the run's: usually one. Both sides of a branch can reach the
+    // same instruction (`if r3 s< 0 goto +0`) with the register that tells them apart dead there,
+    // so the run's side is known only later, when one of them fails to hold a step.
+    let paths: Path[] = [this.path];
     for (let i = 0; i < trace.length; i++) {
       const step = trace[i]!;
-      let next: number;
-      try {
-        next = this.execute(path);
-      } catch (e) {
-        if (e instanceof Reject) return { checked: i + 1, lost: `the model rejects insn ${step.slot} on this path: ${e.text}` };
-        throw e;
-      }
       const following = trace[i + 1];
+      const successors: Path[] = [];
+      let rejected: string | undefined;
+      let branch: Insn | undefined;
+      for (const path of paths) {
+        let next: number;
+        try {
+          next = this.execute(path);
+        } catch (e) {
+          if (!(e instanceof Reject)) throw e;
+          rejected = e.text;
+          continue;
+        }
+        if (this.isBranch(path.pc)) branch = this.env.insnAt[path.pc];
+        if (next !== EXIT_PATH) successors.push({ ...path, pc: next });
+        successors.push(...this.pushedNow);
+      }
+      if (successors.length === 0 && rejected !== undefined) return { checked: i + 1, lost: `the model rejects insn ${step.slot} on this path: ${rejected}` };
       if (!following) return { checked: i + 1 };
-      const successors = next === EXIT_PATH ? this.pushedNow : [{ ...path, pc: next }, ...this.pushedNow];
       const taken = successors.filter((p) => p.pc === following.slot && p.st.frames.length - 1 === following.frame);
       if (taken.length === 0) {
-        if (this.isBranch(path.pc)) return { checked: i + 1, violation: branchViolation(this.env.insnAt[path.pc]!, step, following) };
+        if (branch) return { checked: i + 1, violation: branchViolation(branch, step, following) };
         return { checked: i + 1, lost: `after insn ${step.slot} the run goes to insn ${following.slot}, the model to ${successors.map((p) => p.pc).join(', ') || 'nowhere'}` };
       }
       const live = this.live[following.slot]!;
-      const holds = taken.find((p) => !stepViolation([p.st], following, live));
-      if (!holds) return { checked: i + 1, violation: stepViolation(taken.map((p) => p.st), following, live)! };
-      path = holds;
+      const holding = taken.filter((p) => !stepViolation([p.st], following, live));
+      if (holding.length === 0) return { checked: i + 1, violation: stepViolation(taken.map((p) => p.st), following, live)! };
+      if (holding.length > MAX_REPLAY_PATHS) return { checked: i + 1, lost: `more than ${MAX_REPLAY_PATHS} model paths fit the run at insn ${following.slot}` };
+      paths = holding;
     }
     return { checked: trace.length };
   }
