@@ -2,13 +2,19 @@
  * Execution differential: when our VM ran a program cleanly and the kernel ran it too, do they
  * agree on r0 and on the packet? The kernel's test_run reports r0 as a u32, so only the low 32
  * bits are compared. The VM is the party held to the kernel here (target 'vm'); a triage may
- * show a JIT bug instead. Programs that call a nondeterministic helper are not compared.
+ * show a JIT bug instead. Programs that call a nondeterministic helper are not compared, nor is an
+ * r0 that holds a pointer (privileged programs may return one: its bits are an address, ours in
+ * the VM's encoding, the kernel's real one).
+ *
+ * DIVERGENCE: a value computed from a pointer's bits (data_end's low byte stored into the packet,
+ * a masked pointer returned) is still compared and can differ; the VM does not track that taint.
  */
 import type { Finding } from './finding.ts';
 import { type Observation, hex64 } from './observation.ts';
 import type { Program } from '../harness/isa/program.ts';
 import { helperId } from '../harness/isa/helpers.ts';
 import { BPF_CALL, BPF_JMP } from '../harness/isa/opcodes.ts';
+import { decodePtr } from '../harness/vm/index.ts';
 
 /**
  * Helpers whose result differs between two runs or two machines (random numbers, clocks, the CPU,
@@ -39,7 +45,7 @@ export function executionDifferential(obs: Observation): Finding[] {
   if (callsNondeterministicHelper(obs.program)) return [];
   const vmLow = Number(BigInt.asUintN(32, vm.r0));
   const findings: Finding[] = [];
-  if (vmLow !== k.retval) {
+  if (vmLow !== k.retval && decodePtr(vm.r0) === undefined) {
     findings.push({
       oracle: 'execution-differential', target: 'vm', program: obs.program,
       evidence: { message: `r0 differs: VM ${hex64(vm.r0)} (low 32 bits 0x${vmLow.toString(16)}), kernel 0x${k.retval.toString(16)}` },

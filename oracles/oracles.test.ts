@@ -75,6 +75,9 @@ describe('execution differential', () => {
     // call bpf_get_prandom_u32 (id 7); exit
     const random: Program = { progType: 'socket_filter', maps: [], insns: [mkInsn(0x85, 0, 0, 0, 7), mkInsn(0x95, 0, 0, 0, 0)] };
     expect(executionDifferential({ program: random, input: {}, vm: ok(8n), kernelRun: { target: 'kernel', retval: 7 } })).toEqual([]);
+    // a returned pointer: the VM's encoding (region 1, offset 0) against a real kernel address
+    expect(executionDifferential({ program, input: {}, vm: ok(0xffff_0001_8000_0000n), kernelRun: { target: 'kernel', retval: 0x2b62000 } })).toEqual([]);
+    expect(executionDifferential({ program, input: {}, vm: ok(0x0000_0001_8000_0000n), kernelRun: { target: 'kernel', retval: 0x2b62000 } })).toHaveLength(1);
   });
   it('does not judge a faulting VM run or a missing kernel run', () => {
     expect(executionDifferential({ program, input: {}, vm: fault('out_of_bounds'), kernelRun: { target: 'kernel', retval: 1 } })).toEqual([]);
