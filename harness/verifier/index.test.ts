@@ -112,3 +112,12 @@ describe('helper argument types (6.18 texts)', () => {
     expect(r.error).toBe('R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_');
   });
 });
+
+describe('a map pointer is never NULL (reg_not_null has CONST_PTR_TO_MAP in 6.18)', () => {
+  // r1 = map[0] ll; if (w)r1 == 0 goto +1; r0 = 0; exit -- the taken side would exit with r0 unset
+  const cmpMapPtr = (code: number) => prog([mkLdImm64(1, 5, 0n), I(code, 1, 0, 1, 0), MOV0, EXIT], 'socket_filter', [HASH]);
+  it('decides `if r1 == 0` and `if w1 == 0` as never taken (campaign entry 4af777)', () => {
+    expect(verify(cmpMapPtr(0x15))).toMatchObject({ verdict: 'accept', insnsProcessed: 4 });
+    expect(verify(cmpMapPtr(0x16))).toMatchObject({ verdict: 'accept', insnsProcessed: 4 });
+  });
+});

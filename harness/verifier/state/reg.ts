@@ -77,8 +77,10 @@ export function regIsNull(r: Reg): boolean {
 /** reg_not_null: pointer types that can never be NULL. */
 export function regNotNull(r: Reg): boolean {
   if (mayBeNull(r)) return false;
+  // map_ptr since 2025 ("unpriv: cmp map pointer with zero"), in 6.18: `if r1 == 0` on a map
+  // pointer is decided, in JMP32 too (found by a campaign: entry verdict-differential-4af777)
   return r.type === 'sock' || r.type === 'tcp_sock' || r.type === 'map_value' || r.type === 'map_key'
-    || r.type === 'sock_common' || r.type === 'mem';
+    || r.type === 'sock_common' || r.type === 'mem' || r.type === 'map_ptr';
 }
 
 const BASE_NAMES: Readonly<Record<RegType, string>> = {
