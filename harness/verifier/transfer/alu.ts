@@ -172,15 +172,15 @@ function linkedAfterAlu(dst: Reg, src: Reg, s: Scalar, op: number, is64: boolean
   return scalarReg(s);
 }
 
-/** check_reg_sane_offset. */
+/** check_reg_sane_offset (adjust_ptr_min_max_vals returns -EINVAL when it fails, as 6.18 does live). */
 function checkRegSaneOffset(r: Reg, typeStr: string): void {
   const known = tnumIsConst(r.s.varOff);
   const val = BigInt.asIntN(64, r.s.varOff.value);
   const M = BigInt(BPF_MAX_VAR_OFF);
-  if (known && (val >= M || val <= -M)) reject(`math between ${typeStr} pointer and ${val} is not allowed`, EACCES);
-  if (r.off >= BPF_MAX_VAR_OFF || r.off <= -BPF_MAX_VAR_OFF) reject(`${typeStr} pointer offset ${r.off} is not allowed`, EACCES);
-  if (r.s.smin === S64_MIN) reject(`math between ${typeStr} pointer and register with unbounded min value is not allowed`, EACCES);
-  if (r.s.smin >= M || r.s.smin <= -M) reject(`value ${r.s.smin} makes ${typeStr} pointer be out of bounds`, EACCES);
+  if (known && (val >= M || val <= -M)) reject(`math between ${typeStr} pointer and ${val} is not allowed`, EINVAL);
+  if (r.off >= BPF_MAX_VAR_OFF || r.off <= -BPF_MAX_VAR_OFF) reject(`${typeStr} pointer offset ${r.off} is not allowed`, EINVAL);
+  if (r.s.smin === S64_MIN) reject(`math between ${typeStr} pointer and register with unbounded min value is not allowed`, EINVAL);
+  if (r.s.smin >= M || r.s.smin <= -M) reject(`value ${r.s.smin} makes ${typeStr} pointer be out of bounds`, EINVAL);
 }
 
 const ARITH_OK = new Set(['ctx', 'map_value', 'map_key', 'fp', 'pkt_meta', 'pkt', 'mem', 'func']);

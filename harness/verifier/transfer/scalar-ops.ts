@@ -17,6 +17,9 @@ const isConst = (s: Scalar): boolean => s.varOff.mask === 0n;
 function concrete(op: AluOp, is64: boolean, a: bigint, b: bigint): bigint | undefined {
   const m = is64 ? M64 : M32;
   const w = is64 ? 64n : 32n;
+  // is_safe_to_compute_dst_reg_range compares the whole 64-bit umax of the shift amount with the
+  // width, in ALU32 too: `w4 >>= w1` with r1 = 1 << 32 is unknown, not w4 >> 0
+  if ((op === 'lsh' || op === 'rsh' || op === 'arsh') && b >= w) return undefined;
   a &= m;
   b &= m;
   switch (op) {
