@@ -113,6 +113,16 @@ function makeRegion(rid: number, kind: RegionKind, bytes: Uint8Array, label: str
   };
 }
 
+/** A pooled region object given to a new run: its label and options as makeRegion sets them, alive. */
+function reopen(r: Region, label: string, opts: RegionOpts): void {
+  r.label = label;
+  r.readable = opts.readable ?? true;
+  r.writable = opts.writable ?? true;
+  r.alive = true;
+  r.owner = opts.owner;
+  r.key = opts.key;
+}
+
 export class Memory {
   /** Persistent regions by id; index 0 and unused ids are undefined. */
   readonly regions: Array<Region | undefined> = [undefined];
@@ -137,12 +147,7 @@ export class Memory {
     let r = transientPool[i];
     if (r && r.kind === kind && r.bytes.length === size && (r.shadow !== null) === (opts.shadow === true)) {
       clearRegion(r);
-      r.label = label;
-      r.readable = opts.readable ?? true;
-      r.writable = opts.writable ?? true;
-      r.alive = true;
-      r.owner = opts.owner;
-      r.key = opts.key;
+      reopen(r, label, opts);
     } else {
       r = makeRegion(rid, kind, new Uint8Array(size), label, opts);
       transientPool[i] = r;
@@ -162,8 +167,8 @@ export class Memory {
     const i = rid - TRANSIENT_BASE;
     let r = viewPool[i];
     if (r && opts.shadow !== true) {
-      r.kind = kind; r.bytes = bytes; r.label = label; r.shadow = null; r.shadowLow = bytes.length;
-      r.readable = opts.readable ?? true; r.writable = opts.writable ?? true; r.alive = true; r.owner = opts.owner; r.key = opts.key;
+      r.kind = kind; r.bytes = bytes; r.shadow = null; r.shadowLow = bytes.length;
+      reopen(r, label, opts);
     } else {
       r = makeRegion(rid, kind, bytes, label, opts);
       if (opts.shadow !== true) viewPool[i] = r;
