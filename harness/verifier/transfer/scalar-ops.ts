@@ -36,6 +36,17 @@ function concrete(op: AluOp, is64: boolean, a: bigint, b: bigint): bigint | unde
   }
 }
 
+/** The memoised result of `compute` for (value, key): results per immutable input value. */
+function memoized<T>(memo: WeakMap<Scalar, Map<string, T>>, value: Scalar, key: string, compute: () => T): T {
+  let m = memo.get(value);
+  const hit = m?.get(key);
+  if (hit) return hit;
+  const r = compute();
+  if (!m) { m = new Map(); memo.set(value, m); }
+  m.set(key, r);
+  return r;
+}
+
 const aluMemo = new WeakMap<Scalar, Map<string, Scalar>>();
 
 export function aluOp(op: AluOp, is64: boolean, dst: Scalar, src: Scalar): Scalar {
@@ -45,14 +56,7 @@ export function aluOp(op: AluOp, is64: boolean, dst: Scalar, src: Scalar): Scala
     if (v !== undefined) return scalarConst(v);
   }
   if (!srcConst) return scalarAlu(op, is64, dst, src);
-  const key = `${op}${is64 ? 'q' : 'w'}${src.varOff.value}`;
-  let m = aluMemo.get(dst);
-  const hit = m?.get(key);
-  if (hit) return hit;
-  const r = scalarAlu(op, is64, dst, src);
-  if (!m) { m = new Map(); aluMemo.set(dst, m); }
-  m.set(key, r);
-  return r;
+  return memoized(aluMemo, dst, `${op}${is64 ? 'q' : 'w'}${src.varOff.value}`, () => scalarAlu(op, is64, dst, src));
 }
 
 type Side = ReturnType<typeof regSetMinMaxKernel>;
@@ -60,12 +64,5 @@ const branchMemo = new WeakMap<Scalar, Map<string, Side>>();
 
 export function setMinMax(op: JmpOp, is32: boolean, a: Scalar, b: Scalar): Side {
   if (!isConst(b)) return regSetMinMaxKernel(op, is32, a, b);
-  const key = `${op}${is32 ? 'w' : 'q'}${b.varOff.value}`;
-  let m = branchMemo.get(a);
-  const hit = m?.get(key);
-  if (hit) return hit;
-  const r = regSetMinMaxKernel(op, is32, a, b);
-  if (!m) { m = new Map(); branchMemo.set(a, m); }
-  m.set(key, r);
-  return r;
+  return memoized(branchMemo, a, `${op}${is32 ? 'w' : 'q'}${b.varOff.value}`, () => regSetMinMaxKernel(op, is32, a, b));
 }
