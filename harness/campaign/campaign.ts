@@ -17,8 +17,7 @@ import { FindingCollector, MINIMIZE_SECONDS } from './findings.ts';
 import type { Targets } from './pipeline.ts';
 import { runIteration, type IterationResult } from './iteration.ts';
 import { runPool } from './pool.ts';
-import { DEFAULT_KERNEL_STATES_EVERY, campaignExamineOptions } from './options.ts';
-export { DEFAULT_KERNEL_STATES_EVERY, DEFAULT_MODEL_INSN_BUDGET } from './options.ts';
+import { campaignExamineOptions } from './options.ts';
 import type { TargetName } from '../targets.ts';
 import type { Program } from '../isa/program.ts';
 import { programToJson } from '../isa/program-json.ts';
@@ -47,9 +46,9 @@ export interface CampaignOptions {
   /** Other corpora whose buckets count as known (the bundled corpus/entries). */
   readonly knownCorpora?: readonly string[];
   readonly containment?: boolean;
-  /** Check the kernel's level-2 states for 1 program in N (default DEFAULT_KERNEL_STATES_EVERY; 0: never). */
+  /** Check the kernel's level-2 states for 1 program in N (default options.ts DEFAULT_KERNEL_STATES_EVERY; 0: never). */
   readonly kernelStatesEvery?: number;
-  /** The model's processed-instruction budget per program (default DEFAULT_MODEL_INSN_BUDGET). */
+  /** The model's processed-instruction budget per program (default options.ts DEFAULT_MODEL_INSN_BUDGET). */
   readonly modelInsnBudget?: number;
   readonly minimize?: boolean;
   readonly dmesg?: () => string[];
@@ -133,7 +132,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
     const pending = new Map<number, IterationResult | undefined>();
     let expected = 0;
     const wanted: TargetName[] = [...(o.targets.model ? ['model' as const] : []), ...(o.targets.kernel ? ['kernel' as const] : [])];
-    ({ crashes } = await runPool(workers, { seed: o.seed, families: families.map((f) => f.name), targets: wanted, containment: examineOptions.containment ?? true, kernelStatesEvery: o.kernelStatesEvery ?? DEFAULT_KERNEL_STATES_EVERY, modelInsnBudget: examineOptions.modelInsnBudget!, parents: (o.parents ?? []).map((p) => programToJson(p)) }, {
+    ({ crashes } = await runPool(workers, { seed: o.seed, families: families.map((f) => f.name), targets: wanted, containment: examineOptions.containment, kernelStatesEvery: examineOptions.kernelStatesEvery, modelInsnBudget: examineOptions.modelInsnBudget, parents: (o.parents ?? []).map((p) => programToJson(p)) }, {
       next,
       deliver: (i, r) => {
         pending.set(i, r);

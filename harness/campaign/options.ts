@@ -27,7 +27,10 @@ export const DEFAULT_KERNEL_STATES_EVERY = 10;
 export const DEFAULT_MODEL_INSN_BUDGET = 50_000;
 
 /** The examine options of a campaign's programs. */
-export function campaignExamineOptions(o: CampaignExamine): ExamineOptions {
+/** ExamineOptions with every campaign setting resolved. */
+export type CampaignExamineOptions = ExamineOptions & Required<Pick<ExamineOptions, 'containment' | 'kernelStatesEvery' | 'modelInsnBudget'>>;
+
+export function campaignExamineOptions(o: CampaignExamine): CampaignExamineOptions {
   return {
     containment: o.containment ?? true,
     kernelStatesEvery: o.kernelStatesEvery ?? DEFAULT_KERNEL_STATES_EVERY,

@@ -73,7 +73,7 @@ const concreteText = (step: ConcreteStep, reg: number): string =>
 export function stepViolation(candidates: readonly VState[], step: ConcreteStep, live: number): ContainmentViolation | undefined {
   let common = -1;
   for (const st of candidates) {
-    const bad = failingRegs(st, step, step.frame === st.frames.length - 1 ? live : 0xffff);
+    const bad = failingRegs(st, step, live);
     if (bad === 0) return undefined;
     common &= bad;
   }

@@ -9,7 +9,7 @@ import { BPF_JMP, BPF_JMP32, bpfClass, opcodeRow, type OpcodeKind } from '../isa
 import { kernelInsnBody } from '../isa/disasm.ts';
 import type { CfgInfo } from './cfg.ts';
 import type { Env } from './env.ts';
-import { E2BIG, EINVAL, Reject, reject, unsupported } from './checks/reject.ts';
+import { E2BIG, EINVAL, Reject, reject } from './checks/reject.ts';
 import { type ConcreteStep, type ContainmentViolation, branchViolation, stepViolation } from './containment.ts';
 import { BtState, backtrack, histEntry } from './precision.ts';
 import { type Checkpoint, regKey, slotKey, statesEqual, statesMaybeLooping } from './prune.ts';

@@ -10,6 +10,7 @@ import { isLoadError, loadVmProgram, runVm } from '../vm/index.ts';
 import { replayContainment, verify } from './index.ts';
 import { BPF_COMPLEXITY_LIMIT_INSNS } from './explore.ts';
 import type { PlantedBug } from './env.ts';
+import type { ConcreteStep } from './containment.ts';
 import { renderLog } from './log.ts';
 
 export interface ModelTargetOptions {
@@ -32,7 +33,7 @@ export function createModelTarget(opts: ModelTargetOptions = {}): Target {
       // The containment check follows the VM's run through the model (replayContainment), so it
       // costs one transfer per executed instruction and is made only when a trace arrives.
       const checkTrace = options.containment && r.verdict === 'accept'
-        ? (trace: Parameters<NonNullable<VerifyResult['checkTrace']>>[0]) => replayContainment(p, trace, bug).violation : undefined;
+        ? (trace: readonly ConcreteStep[]) => replayContainment(p, trace, bug).violation : undefined;
       return {
         target: 'model', verdict: r.verdict, errno: r.errno,
         ...(r.error !== undefined ? { error: r.error } : {}),
