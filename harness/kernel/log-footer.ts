@@ -1,7 +1,7 @@
 /**
  * The few facts verifuzz reads from any verifier log: the one-line reason of a rejection (through
- * the log parser, harness/kernel/log/), `processed N insns`, and `verification time N usec` (log
- * level bit 4, BPF_LOG_STATS).
+ * the log parser, harness/kernel/log/), `processed N insns`, and which lines are the BPF_LOG_STATS
+ * footer. (Loads read the footer numbers from the log's bytes instead: log-text.ts readFooter.)
  *
  * Invariant: pure functions of the text; absent facts are undefined, never guessed.
  */
@@ -37,11 +37,6 @@ export function reasonFromLog(log: string): string | undefined {
 
 export function insnsProcessedFromLog(log: string): number | undefined {
   const m = /^processed (\d+) insns/m.exec(log);
-  return m ? Number(m[1]) : undefined;
-}
-
-export function verificationTimeUsFromLog(log: string): number | undefined {
-  const m = /^verification time (\d+) usec/m.exec(log);
   return m ? Number(m[1]) : undefined;
 }
 
