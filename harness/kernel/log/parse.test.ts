@@ -88,6 +88,15 @@ describe('parseStateText', () => {
     expect(parseStateText(' frame0: R1=ctx()')).toBeUndefined();
     expect(parseStateText('R1=ctx()')).toBeUndefined();
   });
+  it('reads a spilled dynptr pointer, NULL-able or not, as a register, not a dynptr slot', () => {
+    // found by the render/parse property: `dynptr_ptr_or_null(...)` was taken for a special slot
+    for (const text of ['dynptr_ptr(type=local)', 'dynptr_ptr_or_null(type=local,imm=0xffffffffffff7fff)']) {
+      const slot = parseStateText(` fp-8=${text}`)?.frames[0]?.stack[0];
+      expect(slot?.special).toBeUndefined();
+      expect(slot?.spilled?.type).toBe('dynptr_ptr');
+    }
+    expect(parseStateText(' fp-8=dynptr_ringbuf(ref_id=2)')?.frames[0]?.stack[0]?.special).toBe('dynptr_ringbuf(ref_id=2)');
+  });
 });
 
 describe('parseVerifierLog', () => {

@@ -16,8 +16,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const SLOT_BYTES = /^[?rm0dif]{8}$/;
 const SPILL_PREFIX = /^[?m0]{1,7}/;
-// `dynptr_ptr(type=local)` is a spilled CONST_PTR_TO_DYNPTR register, not a dynptr slot.
-const SPECIAL = /^(?:dynptr_(?!ptr\()[a-z_<>]+|iter_[A-Za-z0-9_<>]+)\(.*\)$/;
+// `dynptr_ptr(type=local)` (and its `_or_null` form) is a spilled CONST_PTR_TO_DYNPTR register,
+// not a dynptr slot.
+const SPECIAL = /^(?:dynptr_(?!ptr(?:_or_null)?\()[a-z_<>]+|iter_[A-Za-z0-9_<>]+)\(.*\)$/;
 
 /** The value of `fp-8=...`. */
 export function parseSlotValue(off: number, text: string): StackSlotState | undefined {
