@@ -2,10 +2,10 @@
  * Naming a corpus entry on the command line: a path, or a unique file-name prefix inside the
  * corpus directory (`runtime-safety-1a2b`).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.ts';
-import { isCorpusEntry } from './io.ts';
+import { isCorpusEntry, readFileText } from './io.ts';
 import { parseEntryText, type ValidatedEntry } from '../../corpus/validate-entry.ts';
 
 /** A path, or the single entry in the corpus whose file name starts with `name`. */
@@ -18,7 +18,7 @@ export function resolveEntryPath(name: string, corpus: string): string {
 }
 
 /** A valid corpus entry from a file, or a UserError naming file and field path. */
-export function readEntry(file: string, text = readFileSync(file, 'utf8')): Required<Pick<ValidatedEntry, 'entry' | 'program'>> {
+export function readEntry(file: string, text = readFileText(file)): Required<Pick<ValidatedEntry, 'entry' | 'program'>> {
   const v = parseEntryText(file, text);
   if (!v.entry || !v.program) {
     const e = v.errors[0];
@@ -30,7 +30,7 @@ export function readEntry(file: string, text = readFileSync(file, 'utf8')): Requ
 /** The corpus entry in `file` (validated as readEntry does), or undefined when the file holds
  * something else, such as a program in assembly, hex or Program JSON. */
 export function readEntryIfAny(file: string): ReturnType<typeof readEntry> | undefined {
-  const text = readFileSync(file, 'utf8');
+  const text = readFileText(file);
   let value: unknown;
   try {
     value = JSON.parse(text);

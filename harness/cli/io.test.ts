@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { detectKind, parseProgramText, readProgramSource, writeOutput } from './io.ts';
+import { detectKind, parseProgramText, readFileText, readProgramSource, writeOutput } from './io.ts';
 import { UserError } from '../errors.ts';
 
 let dir: string;
@@ -73,5 +73,14 @@ describe('writeOutput', () => {
 
   it('fails with a UserError when the folder does not exist', async () => {
     await expect(writeOutput(path.join(dir, 'no/such/dir/x'), 'x')).rejects.toThrow(UserError);
+  });
+});
+
+describe('readFileText', () => {
+  it('names the file and the reason for a directory or a missing file (a UserError, not a crash)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vf-read-'));
+    expect(() => readFileText(dir)).toThrow(UserError);
+    expect(() => readFileText(dir)).toThrow(`${dir}: cannot read (EISDIR)`);
+    expect(() => readFileText(path.join(dir, 'none.json'))).toThrow(`${path.join(dir, 'none.json')}: cannot read (ENOENT)`);
   });
 });

@@ -6,7 +6,8 @@
  * prefixes and whitespace; assembly otherwise. Invariant: every failure is a UserError naming the
  * file and where (line:col for JSON and assembly, byte offset for hex, field path for JSON).
  */
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { rename, writeFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type Program, type ProgType } from '../isa/program.ts';
 import { programFromJson } from '../isa/program-json.ts';
@@ -48,11 +49,16 @@ async function readStdin(): Promise<string> {
 /** Text of FILE, or of stdin for `-`. */
 export async function readText(pathOrDash: string): Promise<string> {
   if (pathOrDash === '-') return readStdin();
+  return readFileText(pathOrDash);
+}
+
+/** A file's text, or a UserError naming the file and why it cannot be read (ENOENT, EISDIR, ...). */
+export function readFileText(file: string): string {
   try {
-    return await readFile(pathOrDash, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new UserError(`${pathOrDash}: cannot read (${err.code ?? err.message})`);
+    throw new UserError(`${file}: cannot read (${err.code ?? err.message})`);
   }
 }
 
