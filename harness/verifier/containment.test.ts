@@ -4,7 +4,10 @@ import { generate, mixArbitrary } from '../../generators/index.ts';
 import { mkInsn } from '../isa/insn.ts';
 import type { Program } from '../isa/program.ts';
 import { isLoadError, loadVmProgram, runVm, type TraceEntry } from '../vm/index.ts';
-import type { ConcreteStep } from './containment.ts';
+import { type ConcreteStep, stepViolation } from './containment.ts';
+import { scalarConst } from './domains/scalar.ts';
+import { scalarReg } from './state/reg.ts';
+import { type VState, newFrame } from './state/vstate.ts';
 import { replayContainment, verify } from './index.ts';
 
 const FP = { kind: 'stack', label: 'stack of frame 0', off: 512 };
@@ -69,6 +72,25 @@ describe('replayContainment: the run followed through the model', () => {
       expect(replayContainment(p, run.trace!)).toEqual({ checked: run.trace!.length });
     }
     expect(negative).toBeGreaterThan(0);
+  });
+
+  it('names a register some candidate state does not hold, never one every candidate holds', () => {
+    /** A frame-0 state whose listed registers are constants (the others not initialised: free). */
+    const state = (consts: Record<number, bigint>): VState => {
+      const f = newFrame(0, -1, 0);
+      for (const [r, v] of Object.entries(consts)) f.regs[Number(r)] = scalarReg(scalarConst(v));
+      return { frames: [f], refs: [], lockId: 0, lockMap: -1 };
+    };
+    const base = step(3, 1n);
+    const at = { ...base, regs: base.regs.map((v, r) => (r === 1 || r === 2 ? 1n : v)) }; // r0 = r1 = r2 = 1
+    const live = 0b111;
+    // r2 is outside both candidates
+    expect(stepViolation([state({ 0: 1n, 2: 2n }), state({ 0: 1n, 1: 5n, 2: 7n })], at, live)?.reg).toBe(2);
+    // nothing outside both: one register of a candidate, not r0 which both hold (a campaign once got R0)
+    expect(stepViolation([state({ 0: 1n, 2: 9n }), state({ 0: 1n, 1: 6n })], at, live)?.reg).toBe(2);
+    // the candidate outside on fewer registers is the one named
+    expect(stepViolation([state({ 1: 5n, 2: 9n }), state({ 0: 7n })], at, live)?.reg).toBe(0);
+    expect(stepViolation([state({ 0: 1n, 1: 1n, 2: 1n }), state({ 0: 7n })], at, live)).toBeUndefined();
   });
 
   it('claims nothing where the run and the model stop corresponding', () => {

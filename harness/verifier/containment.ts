@@ -59,6 +59,11 @@ function failingRegs(st: VState, step: ConcreteStep, live: number): number {
 }
 
 const lowestBit = (m: number): number => 31 - Math.clz32(m & -m);
+const popcount = (m: number): number => {
+  let n = 0;
+  for (let x = m; x !== 0; x &= x - 1) n++;
+  return n;
+};
 
 const describe = (a: Reg | undefined): string =>
   a ? `${a.type} off=${a.off} ${JSON.stringify(a.s, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}` : 'no state';
@@ -68,18 +73,23 @@ const concreteText = (step: ConcreteStep, reg: number): string =>
 /**
  * Does one of the abstract states `candidates` (the model's states for the step's slot on the
  * run's path: one, or two when both sides of a branch lead there) hold the concrete step? When
- * none does, the violation names a register that no candidate holds, where there is one.
+ * none does, the violation names a register that no candidate holds, where there is one, else a
+ * register of the candidate that fails the fewest (shown with that candidate's state).
  */
 export function stepViolation(candidates: readonly VState[], step: ConcreteStep, live: number): ContainmentViolation | undefined {
   let common = -1;
+  let blamed: { st: VState; bad: number } | undefined;
   for (const st of candidates) {
     const bad = failingRegs(st, step, live);
     if (bad === 0) return undefined;
+    if (bad > 0 && (!blamed || popcount(bad) < popcount(blamed.bad))) blamed = { st, bad };
     common &= bad;
   }
-  const first = candidates[0];
-  const reg = common > 0 ? lowestBit(common) : 0;
-  return { slot: step.slot, reg, concrete: concreteText(step, reg), abstract: describe(first?.frames[first.frames.length - 1]?.regs[reg]) };
+  // a register no candidate holds; else one of the candidate closest to the run (fewest registers
+  // outside it: the run's side of a branch, most likely)
+  const reg = common > 0 ? lowestBit(common) : blamed ? lowestBit(blamed.bad) : 0;
+  const shown = blamed?.st ?? candidates[0];
+  return { slot: step.slot, reg, concrete: concreteText(step, reg), abstract: describe(shown?.frames[shown.frames.length - 1]?.regs[reg]) };
 }
 
 /** The run took a branch the model found impossible: charged to the jump's dst register. */
