@@ -1,8 +1,9 @@
 /**
  * Layout of the code words of a loaded program (load.ts): one array of int32 values, STRIDE words
  * per instruction, field F_* of instruction pc at index pc * STRIDE + F_* (index n is the end
- * sentinel). Slot numbers (the kernel's instruction numbering) are not in the words: only faults
- * and traces need them, and the Code computes them on first use (load.ts).
+ * sentinel; zeros follow it up to wordsFor(slots)). Slot numbers (the kernel's instruction
+ * numbering) are not in the words: only faults and traces need them, and the Code computes them
+ * on first use (load.ts).
  *
  * The words are a plain JS array (small integers, no pointer compression in this Node: every
  * int32 is a Smi), not an Int32Array: a typed array's memory is allocated outside the JS heap,
@@ -24,8 +25,13 @@ export const F_MASK = 2;
 export const F_TGT = 3;
 /** For ld_imm64 (which has no run-time target) the high half of the resolved constant. */
 export const F_IMM2 = 3;
-/** Length of the code words of n instructions (and the sentinel). */
-export const wordsFor = (n: number): number => (n + 1) * STRIDE;
+/**
+ * Length of the code words of a program of `slots` slots: room for as many instructions as slots
+ * and the sentinel. Both load paths size them so (an ld_imm64 takes two slots and one pc, so the
+ * words past the sentinel are zeros): the numeric path writes each instruction as it reaches its
+ * slot, before it knows the instruction count.
+ */
+export const wordsFor = (slots: number): number => (slots + 1) * STRIDE;
 
 // A packed array of zeros to slice from: a slice of a packed small-integer array is packed too
 // (reads need no hole checks), where `new Array(n)` would be holey for good.

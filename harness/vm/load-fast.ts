@@ -32,13 +32,15 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 // Scratch buffers, reused by every load (loads never nest).
 let rawBytes = new Uint8Array(8 * 1024 + 8); // + one slot: the word after the last slot is read
 let raw = new Int32Array(rawBytes.buffer);
-let slotOfPc = new Int32Array(1025);
 let pcOfSlot = new Int32Array(1025);
+/** Jumps of the program: the pc of each and its target slot. */
+let jumpPcs = new Int32Array(1025);
+let jumpSlots = new Int32Array(1025);
 
 function ensureSlots(slots: number): void {
   if (rawBytes.length < slots * 8 + 8) { rawBytes = new Uint8Array(slots * 16 + 8); raw = new Int32Array(rawBytes.buffer); }
-  if (slotOfPc.length <= slots) {
-    slotOfPc = new Int32Array(slots * 2 + 1); pcOfSlot = new Int32Array(slots * 2 + 1);
+  if (pcOfSlot.length <= slots) {
+    pcOfSlot = new Int32Array(slots * 2 + 1); jumpPcs = new Int32Array(slots * 2 + 1); jumpSlots = new Int32Array(slots * 2 + 1);
   }
 }
 
@@ -78,59 +80,60 @@ function putSlot(s: number, code: number, dst: number, src: number, off: number,
   return true;
 }
 
-/** pc <-> slot tables of the raw words; the instruction count, or -1 for an ld_imm64 cut at the end. */
-function pcTables(slots: number): number {
-  let n = 0;
-  for (let s = 0; s < slots; n++) {
-    slotOfPc[n] = s;
-    pcOfSlot[s] = n;
-    if ((raw[2 * s]! & 0xff) === 0x18) {
-      if (s + 1 >= slots) return -1;
-      pcOfSlot[s + 1] = -1;
-      s += 2;
-    } else s += 1;
+/**
+ * One pass over the slots: each instruction is checked and written at its pc as its slot is
+ * reached, and the pc of each slot recorded; a jump's target slot is kept aside (forward targets
+ * have no pc yet) and turned into a pc after the pass. The words are sized by the slot count,
+ * an upper bound of the instruction count (load.ts sizes its words the same way).
+ */
+function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
+  if (slots === 0) return null;
+  // Module bindings read once: in the loop, locals (a module binding is re-read and re-checked at every use).
+  const r = raw, pcOf = pcOfSlot, jumpPc = jumpPcs, jumpTo = jumpSlots, offClassOf = OFF_CLASS, acceptRows = ACCEPT, xops = XOP_BY_CLASS;
+  const c = newCodeWords(wordsFor(slots));
+  let jumps = 0, pc = 0;
+  for (let slot = 0; slot < slots; pc++) {
+    pcOf[slot] = pc;
+    const w = r[2 * slot]!, imm = r[2 * slot + 1]!;
+    const code = w & 0xff, dst = (w >>> 8) & 15, src = (w >>> 12) & 15, off = w >> 16;
+    const offClass = offClassOf[off & 0xffff]!;
+    if (rejectBits(code, dst, src, offClass, imm, r[2 * slot + 2]!) !== 0) return null;
+    const info = acceptRows[(code << 2) + A_INFO]!;
+    const to = targetSlot(info, slot, slots, src, off, imm);
+    if (to === -2) return null;
+    if (to >= 0) { jumpPc[jumps] = pc; jumpTo[jumps++] = to; }
+    const b = pc * STRIDE;
+    c[b + F_OP] = xops[code * 6 + offClass]! | (w & 0xff00) | (off << 16); // w & 0xff00: dst, src
+    c[b + F_MASK] = masksFromInfo(info, code, dst, src, imm);
+    if (code !== 0x18) { c[b + F_IMM] = imm; c[b + F_TGT] = -1; slot += 1; continue; }
+    if (slot + 1 >= slots) return null; // cut at the end
+    pcOf[slot + 1] = -1;
+    if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, opts)) return null;
+    slot += 2;
   }
-  slotOfPc[n] = slots;
-  return n;
+  for (let i = 0; i < jumps; i++) {
+    const t = pcOf[jumpTo[i]!]!;
+    if (t < 0) return null; // into the middle of an ld_imm64
+    const b = jumpPc[i]! * STRIDE;
+    if ((c[b + F_OP]! & 0xff) === 0x18) c[b + F_IMM] = ptrLo(t); // ld_imm64 src=4: a code address
+    else c[b + F_TGT] = t;
+  }
+  const end = pc * STRIDE;
+  c[end + F_OP] = XOP_END;
+  c[end + F_TGT] = -1;
+  return { c, n: pc };
 }
 
-/** The logical target of a jump / call / ld_imm64 src=4 at `slot`; -1 when none, -2 when it is bad. */
-function targetOf(info: number, slot: number, slots: number, src: number, off: number, imm: number): number {
+/** The target slot of a jump / call / ld_imm64 src=4 at `slot`; -1 when none, -2 when out of range. */
+function targetSlot(info: number, slot: number, slots: number, src: number, off: number, imm: number): number {
   const kind = (info >>> I_TGT_SHIFT) & 7;
   if (kind === TGT_NONE || (kind === TGT_IMM_SRC1 && src !== 1) || (kind === TGT_IMM_SRC4 && src !== 4)) return -1;
   const to = slot + 1 + (kind === TGT_OFF ? off : imm); // relative to the next slot (ld_imm64: its second slot)
-  if (to < 0 || to >= slots) return -2;
-  const t = pcOfSlot[to]!;
-  return t < 0 ? -2 : t;
+  return to < 0 || to >= slots ? -2 : to;
 }
 
-function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
-  const n = pcTables(slots);
-  if (n <= 0) return null;
-  const c = newCodeWords(wordsFor(n));
-  const r = raw, slotOf = slotOfPc; // module bindings read once
-  for (let pc = 0; pc < n; pc++) {
-    const slot = slotOf[pc]!;
-    const w = r[2 * slot]!, imm = r[2 * slot + 1]!;
-    const code = w & 0xff, dst = (w >>> 8) & 15, src = (w >>> 12) & 15, off = w >> 16;
-    const offClass = OFF_CLASS[off & 0xffff]!;
-    if (rejectBits(code, dst, src, offClass, imm, r[2 * slot + 2]!) !== 0) return null;
-    const info = ACCEPT[(code << 2) + A_INFO]!;
-    const tgt = targetOf(info, slot, slots, src, off, imm);
-    if (tgt === -2) return null;
-    const b = pc * STRIDE;
-    c[b + F_OP] = XOP_BY_CLASS[code * 6 + offClass]! | (w & 0xff00) | (off << 16); // w & 0xff00: dst, src
-    c[b + F_MASK] = masksFromInfo(info, code, dst, src, imm);
-    if (code !== 0x18) { c[b + F_IMM] = imm; c[b + F_TGT] = tgt; } else if (!ldImm64(c, b, src, imm, r[2 * slot + 3]!, tgt, opts)) return null;
-  }
-  const end = n * STRIDE;
-  c[end + F_OP] = XOP_END;
-  c[end + F_TGT] = -1;
-  return { c, n };
-}
-
-/** The 64-bit constant of an ld_imm64 as halves at words b; false when the fast path is unsure. */
-function ldImm64(c: CodeWords, b: number, src: number, imm: number, hiImm: number, tgt: number, opts: LoadOptions): boolean {
+/** The 64-bit constant of an ld_imm64 as halves at words b (src=4: its low half is set with the target); false when the fast path is unsure. */
+function ldImm64(c: CodeWords, b: number, src: number, imm: number, hiImm: number, opts: LoadOptions): boolean {
   let lo = imm, hi = hiImm;
   if (src === 1 || src === 2 || src === 5 || src === 6) {
     const m = src >= 5 ? opts.maps[imm] : opts.fdMaps?.get(imm);
@@ -139,7 +142,7 @@ function ldImm64(c: CodeWords, b: number, src: number, imm: number, hiImm: numbe
       if (!m.directValueRid) return false;
       lo = ptrLo(hiImm); hi = ptrHi(m.directValueRid);
     }
-  } else if (src === 4) { lo = ptrLo(tgt); hi = ptrHi(FUNC_RID); }
+  } else if (src === 4) { lo = 0; hi = ptrHi(FUNC_RID); }
   c[b + F_IMM] = lo;
   c[b + F_IMM2] = hi;
   return true;

@@ -271,7 +271,7 @@ export function loadCodeSlow(insns: readonly Insn[], progType: ProgType, flags: 
   for (let i = 0; i < n; i++) { slotOfPc[i] = slots; slots += insns[i]!.code === 0x18 ? 2 : 1; }
   slotOfPc[n] = slots;
   const pcOfSlot = pcTables(n, slotOfPc, slots);
-  const c = newCodeWords(wordsFor(n));
+  const c = newCodeWords(wordsFor(slots)); // sized by slots, as load-fast.ts sizes them
   for (let pc = 0; pc < n; pc++) {
     const e = fillInsn(c, pc, insns[pc]!, slotOfPc, pcOfSlot, slots, opts);
     if (e) return e;
@@ -317,7 +317,7 @@ export function loadCodeBytes(bytes: Uint8Array, progType: ProgType, flags: numb
   slotOfPcAll[n] = total;
   const slotOfPc = slotOfPcAll; // scratch: indexes 0..n are this program's
   const pcOfSlot = pcTables(n, slotOfPc, total);
-  const c = newCodeWords(wordsFor(n));
+  const c = newCodeWords(wordsFor(total));
   const hi: MutSlot = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   const insn: MutInsn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   for (let pc = 0; pc < n; pc++) {

@@ -192,14 +192,17 @@ function newState(vp: VmProgram, input: RunInput): VmState {
   return st;
 }
 
-/** dst.set(src), with a plain loop for short buffers (a typed-array set is a runtime call). */
-function copyInto(dst: Uint8Array, src: Uint8Array): void {
-  if (src.length > 64) { dst.set(src); return; }
-  for (let i = 0; i < src.length; i++) dst[i] = src[i]!;
+/**
+ * The run's own copy of the packet: up to 64 bytes V8 keeps a typed array on the JS heap, and
+ * `new Uint8Array(src)` allocates and copies in one step (a quarter of the cost of a byte loop);
+ * a larger packet gets a slab view (slab.ts).
+ */
+function packetCopy(src: Uint8Array): Uint8Array {
+  if (src.length <= 64) return new Uint8Array(src);
+  const b = slabBytes(src.length);
+  b.set(src);
+  return b;
 }
-
-/** A zero-filled buffer for the packet: up to 64 bytes V8 keeps it on the JS heap (no off-heap memory). */
-const packetBytes = (n: number): Uint8Array => (n <= 64 ? new Uint8Array(n) : slabBytes(n));
 
 /** Build r1 (and the packet) for the program's context kind. */
 function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
@@ -209,8 +212,7 @@ function setupContext(st: VmState, vp: VmProgram, input: RunInput): void {
     setupXdpFrame(st, input.packet ?? DEFAULT_PACKET);
   } else if (kind === 'skb') {
     const src = input.packet ?? DEFAULT_PACKET;
-    const pkt = mem.allocTransientView('packet', packetBytes(src.length), 'packet')!;
-    copyInto(pkt.bytes, src);
+    const pkt = mem.allocTransientView('packet', packetCopy(src), 'packet')!;
     st.packetRid = pkt.rid;
     st.dataOff = !isL2(vp.code.progType) ? Math.min(ETH_HLEN, pkt.bytes.length) : 0;
     st.metaOff = st.dataOff;
