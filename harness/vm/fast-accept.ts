@@ -85,14 +85,16 @@ buildTables();
 /**
  * 0 when the numeric path accepts the instruction as is, non-zero otherwise. `offClass` is
  * OFF_CLASS[off & 0xffff]; `hiW0` the first word of the next slot (code | regs << 8 | off << 16),
- * looked at for ld_imm64 only.
+ * looked at for ld_imm64 only. A caller in a loop passes the tables (ACCEPT, IMM_CLASS) from locals:
+ * a module binding is re-read and re-checked at every use.
  */
-export function rejectBits(code: number, dst: number, src: number, offClass: number, imm: number, hiW0: number): number {
+export function rejectBits(code: number, dst: number, src: number, offClass: number, imm: number, hiW0: number,
+  accept: Int32Array = ACCEPT, immClasses: Uint8Array = IMM_CLASS): number {
   const a = code << 2;
-  const regs = ACCEPT[a]!, offs = ACCEPT[a + 1]!;
+  const regs = accept[a]!, offs = accept[a + 1]!;
   const u = imm >>> 9;
-  const immClass = IMM_CLASS[imm & (IMM_SMALL - 1)]! | (((u | -u) >>> 31) * IMM_OTHER); // x | -x has bit 31 iff x != 0
+  const immClass = immClasses[imm & (IMM_SMALL - 1)]! | (((u | -u) >>> 31) * IMM_OTHER); // x | -x has bit 31 iff x != 0
   const hi = hiW0 & -((offs >>> 8) & 1);
-  const ok = (regs >>> dst) & (regs >>> (16 + src)) & (offs >>> offClass) & (ACCEPT[a + 2]! >>> immClass);
+  const ok = (regs >>> dst) & (regs >>> (16 + src)) & (offs >>> offClass) & (accept[a + 2]! >>> immClass);
   return ((ok & 1) ^ 1) | ((hi | -hi) >>> 31);
 }

@@ -24,7 +24,7 @@ import * as memory from './memory.ts';
 const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, newCodeWords, wordsFor } = layout;
 const { masksFromInfo, I_TGT_SHIFT, TGT_NONE, TGT_OFF, TGT_IMM_SRC1, TGT_IMM_SRC4 } = rules;
 const { XOP_END } = xop;
-const { rejectBits, ACCEPT, A_INFO, OFF_CLASS, XOP_BY_CLASS } = accept;
+const { rejectBits, ACCEPT, A_INFO, IMM_CLASS, OFF_CLASS, XOP_BY_CLASS } = accept;
 const { FUNC_RID, ptrHi, ptrLo } = memory;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -89,7 +89,7 @@ function putSlot(s: number, code: number, dst: number, src: number, off: number,
 function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
   if (slots === 0) return null;
   // Module bindings read once: in the loop, locals (a module binding is re-read and re-checked at every use).
-  const r = raw, pcOf = pcOfSlot, jumpPc = jumpPcs, jumpTo = jumpSlots, offClassOf = OFF_CLASS, acceptRows = ACCEPT, xops = XOP_BY_CLASS;
+  const r = raw, pcOf = pcOfSlot, jumpPc = jumpPcs, jumpTo = jumpSlots, offClassOf = OFF_CLASS, acceptRows = ACCEPT, immClasses = IMM_CLASS, xops = XOP_BY_CLASS;
   const c = newCodeWords(wordsFor(slots));
   let jumps = 0, pc = 0;
   for (let slot = 0; slot < slots; pc++) {
@@ -97,7 +97,7 @@ function fastLoad(slots: number, opts: LoadOptions): FastCode | null {
     const w = r[2 * slot]!, imm = r[2 * slot + 1]!;
     const code = w & 0xff, dst = (w >>> 8) & 15, src = (w >>> 12) & 15, off = w >> 16;
     const offClass = offClassOf[off & 0xffff]!;
-    if (rejectBits(code, dst, src, offClass, imm, r[2 * slot + 2]!) !== 0) return null;
+    if (rejectBits(code, dst, src, offClass, imm, r[2 * slot + 2]!, acceptRows, immClasses) !== 0) return null;
     const info = acceptRows[(code << 2) + A_INFO]!;
     const to = targetSlot(info, slot, slots, src, off, imm);
     if (to === -2) return null;
