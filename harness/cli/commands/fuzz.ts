@@ -15,22 +15,23 @@ import { runCampaign, type Progress } from '../../campaign/campaign.ts';
 import { DEFAULT_KERNEL_STATES_EVERY, DEFAULT_MODEL_INSN_BUDGET } from '../../campaign/options.ts';
 import { KernelMessages } from '../../campaign/kmsg.ts';
 import { renderSummaryMarkdown } from '../../../reports/markdown.ts';
+import { parseWhole, parseWholeIfGiven } from '../whole-number.ts';
 import { parseDuration } from '../duration.ts';
 
 interface FuzzArgs {
   time?: string;
-  count?: number;
-  seed?: number;
+  count?: string;
+  seed?: string;
   targets: string;
   generators?: string;
   out: string;
   corpus?: string;
   minimize: boolean;
   containment: boolean;
-  'kernel-states-every': number;
-  'model-budget': number;
+  'kernel-states-every': string | number;
+  'model-budget': string | number;
   'fail-on-new': boolean;
-  workers: number;
+  workers: string | number;
 }
 
 function listOption(text: string, known: readonly string[], option: string): string[] {
@@ -59,36 +60,34 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
   describe: 'Run a fuzz campaign against the model and kernel verifiers; write findings and a summary',
   builder: (y) => y
     .option('time', { alias: 't', type: 'string', describe: 'stop after this long (60s, 10m, 2h)' })
-    .option('count', { alias: 'n', type: 'number', describe: 'stop after this many programs' })
-    .option('seed', { type: 'number', describe: 'campaign seed (default: random, printed); same seed and count, same findings' })
+    .option('count', { alias: 'n', type: 'string', describe: 'stop after this many programs' })
+    .option('seed', { type: 'string', describe: 'campaign seed (default: random, printed); same seed and count, same findings' })
     .option('targets', { type: 'string', default: 'model,kernel', describe: 'verifiers to test: model, kernel or both' })
     .option('generators', { alias: 'g', type: 'string', describe: `generator families (default all: ${ALL_FAMILY_NAMES.join(', ')}; mutate draws from the corpus)` })
     .option('out', { alias: 'o', type: 'string', default: 'verifuzz-out', describe: 'directory for summary.json and summary.md' })
     .option('corpus', { type: 'string', describe: 'corpus directory for findings (default <out>/corpus)' })
     .option('minimize', { type: 'boolean', default: true, describe: 'minimize new findings (--no-minimize to skip)' })
     .option('containment', { type: 'boolean', default: true, describe: 'check VM runs against model states (--no-containment to skip)' })
-    .option('kernel-states-every', { type: 'number', default: DEFAULT_KERNEL_STATES_EVERY, describe: 'check the kernel\'s own states (level-2 log) on 1 program in N; 0: never' })
-    .option('model-budget', { type: 'number', default: DEFAULT_MODEL_INSN_BUDGET, describe: 'processed instructions after which the model gives up on a program (not judged; counted); up to 1000000' })
-    .option('workers', { alias: 'j', type: 'number', default: 1, describe: 'worker threads (a crashed worker is reported and replaced)' })
+    .option('kernel-states-every', { type: 'string', default: DEFAULT_KERNEL_STATES_EVERY, describe: 'check the kernel\'s own states (level-2 log) on 1 program in N; 0: never' })
+    .option('model-budget', { type: 'string', default: DEFAULT_MODEL_INSN_BUDGET, describe: 'processed instructions after which the model gives up on a program (not judged; counted); up to 1000000' })
+    .option('workers', { alias: 'j', type: 'string', default: 1, describe: 'worker threads (a crashed worker is reported and replaced)' })
     .option('fail-on-new', { type: 'boolean', default: false, describe: 'exit 1 when the campaign found a bucket not in the corpus' })
     .example('$0 fuzz --time 60s', 'a one-minute campaign against both verifiers')
     .example('$0 fuzz --count 2000 --seed 7 --targets kernel --generators ptr-arith', 'reproducible, kernel only, one family'),
   handler: async (argv) => {
     const timeMs = argv.time !== undefined ? parseDuration(argv.time, '--time') : undefined;
-    if (argv.count !== undefined && (!Number.isInteger(argv.count) || argv.count < 0)) throw new UserError(`--count: '${argv.count}' is not a whole number`);
-    if (argv.seed !== undefined && !Number.isInteger(argv.seed)) throw new UserError(`--seed: '${argv.seed}' is not an integer`);
+    const count = parseWholeIfGiven('count', argv.count, { min: 0 });
+    const seedGiven = parseWholeIfGiven('seed', argv.seed, { min: -(2 ** 53) + 1 });
     const wanted = listOption(argv.targets, ['model', 'kernel'], '--targets');
     const familyNames = argv.generators ? listOption(argv.generators, ALL_FAMILY_NAMES, '--generators') : undefined;
     const corpusDir = path.resolve(argv.corpus ?? path.join(argv.out, 'corpus'));
-    const every = argv['kernel-states-every'];
-    if (!Number.isInteger(every) || every < 0) throw new UserError(`--kernel-states-every: '${every}' must be a whole number (0: never)`);
-    const budget = argv['model-budget'];
-    if (!Number.isInteger(budget) || budget < 1 || budget > 1_000_000) throw new UserError(`--model-budget: '${budget}' must be a whole number from 1 to 1000000`);
+    const every = parseWhole('kernel-states-every', argv['kernel-states-every'], { min: 0, note: '(0: never)' });
+    const budget = parseWhole('model-budget', argv['model-budget'], { min: 1, max: 1_000_000 });
     const parents = corpusPrograms([BUNDLED_CORPUS, corpusDir], { modelInsnBudget: budget });
     const families = campaignFamilies(familyNames, parents);
     if (families.length === 0) throw new UserError('--generators: mutate needs a corpus with programs, and there is none');
-    if (!Number.isInteger(argv.workers) || argv.workers < 1 || argv.workers > 64) throw new UserError(`--workers: '${argv.workers}' must be a whole number from 1 to 64`);
-    const seed = argv.seed ?? randomInt(0, 2 ** 31);
+    const workers = parseWhole('workers', argv.workers, { min: 1, max: 64 });
+    const seed = seedGiven ?? randomInt(0, 2 ** 31);
     const acquired = await acquireForCommand(wanted as TargetName[]);
     const { targets } = acquired;
     const kmsg = targets.kernel ? new KernelMessages() : undefined;
@@ -101,19 +100,19 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
     process.on('SIGINT', onSigint);
     const tty = process.stderr.isTTY === true;
     let lastLine = 0;
-    process.stderr.write(`verifuzz: campaign seed ${seed}${timeMs !== undefined ? `, ${argv.time}` : ''}${argv.count !== undefined ? `, ${argv.count} programs` : ''}\n`);
+    process.stderr.write(`verifuzz: campaign seed ${seed}${timeMs !== undefined ? `, ${argv.time}` : ''}${count !== undefined ? `, ${count} programs` : ''}\n`);
     const outDir = path.resolve(argv.out);
     try {
       const summary = await runCampaign({
         seed, families,
-        ...(argv.count !== undefined ? { count: argv.count } : {}),
-        ...(timeMs !== undefined ? { timeMs } : (argv.count === undefined ? { timeMs: 60_000 } : {})),
+        ...(count !== undefined ? { count } : {}),
+        ...(timeMs !== undefined ? { timeMs } : (count === undefined ? { timeMs: 60_000 } : {})),
         targets, targetUse: acquired.use,
         outDir, corpusDir, parents, knownCorpora: [BUNDLED_CORPUS],
         minimize: argv.minimize, containment: argv.containment, kernelStatesEvery: every, modelInsnBudget: budget,
         ...(kmsg ? { dmesg: () => kmsg.drain() } : {}),
-        signal: controller.signal, workers: argv.workers,
-        onWorkerCrash: (i, why) => process.stderr.write(`\nverifuzz: ${argv.workers > 1 ? 'worker crashed' : 'pipeline error'}${i !== undefined ? ` at iteration ${i}` : ''} (${why}); ${argv.workers > 1 ? 'replaced' : 'skipped'}, the campaign goes on\n`),
+        signal: controller.signal, workers,
+        onWorkerCrash: (i, why) => process.stderr.write(`\nverifuzz: ${workers > 1 ? 'worker crashed' : 'pipeline error'}${i !== undefined ? ` at iteration ${i}` : ''} (${why}); ${workers > 1 ? 'replaced' : 'skipped'}, the campaign goes on\n`),
         onProgress: (p) => {
           if (tty) process.stderr.write(`\r${progressLine(p)}\u001b[K`);
           else if (p.elapsedMs - lastLine >= 10_000) { lastLine = p.elapsedMs; process.stderr.write(`${progressLine(p)}\n`); }

@@ -20,6 +20,7 @@ import type { Program } from '../../isa/program.ts';
 import type { TargetName } from '../../targets.ts';
 import { acquireForCommand } from '../../campaign/acquire.ts';
 import { examine, type Targets } from '../../campaign/pipeline.ts';
+import { parseWhole } from '../whole-number.ts';
 
 interface MinimizeArgs {
   input: string;
@@ -27,7 +28,7 @@ interface MinimizeArgs {
   write: boolean;
   oracle?: string;
   targets: string;
-  'max-tests': number;
+  'max-tests': string | number;
 }
 
 function keyFor(program: Program, targets: Targets, oracle: string | undefined): string {
@@ -45,10 +46,11 @@ export const minimizeCommand: CommandModule<object, MinimizeArgs> = {
     .option('write', { type: 'boolean', default: false, describe: 'update the corpus entry in place' })
     .option('oracle', { type: 'string', describe: 'for a program file: keep the finding of this oracle' })
     .option('targets', { type: 'string', default: 'model,kernel', describe: 'verifiers to use' })
-    .option('max-tests', { type: 'number', default: 5000, describe: 'at most this many pipeline runs' })
+    .option('max-tests', { type: 'string', default: 5000, describe: 'at most this many pipeline runs' })
     .example('$0 minimize verifuzz-out/corpus/runtime-safety-1a2b3c.json --write', 'shrink a finding in place')
     .example('$0 minimize crash.s --oracle runtime-safety', 'shrink a hand-made program'),
   handler: async (argv) => {
+    const maxTests = parseWhole('max-tests', argv['max-tests'], { min: 1 });
     const wanted = argv.targets.split(',').map((s) => s.trim()) as TargetName[];
     const file = argv.input === '-' ? '-' : resolveEntryPath(argv.input, argv.corpus);
     const entry = file === '-' ? undefined : readEntryIfAny(file);
@@ -60,7 +62,7 @@ export const minimizeCommand: CommandModule<object, MinimizeArgs> = {
       const key = stored?.bucket?.key ?? keyFor(start, acquired.targets, argv.oracle);
       const same = (p: Program) => examine(p, acquired.targets, { containment: true }).findings.some((f) => bucketKey(f) === key);
       if (!same(start)) throw new UserError(`the finding (bucket ${key.slice(0, 12)}) does not reproduce here with the available targets`);
-      const r = minimize(start, same, { maxTests: argv['max-tests'] });
+      const r = minimize(start, same, { maxTests });
       const asm = disassembleProgram(r.program);
       process.stdout.write(asm.endsWith('\n') ? asm : `${asm}\n`);
       process.stderr.write(`verifuzz: ${start.insns.length} -> ${r.program.insns.length} instructions in ${r.tests} pipeline runs${r.exhausted ? ' (stopped at --max-tests)' : ''}\n`);

@@ -51,4 +51,13 @@ describe('verifuzz run', () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/^verifuzz: .*insn 0: unknown opcode 0xff\n$/);
   });
+  it('a non-numeric --budget is a usage error, not an unlimited run (yargs would read it as NaN)', () => {
+    const loop = 'b7000000000000000500ffff00000000'; // r0 = 0; goto -1: runs until the budget
+    const bad = cli(['run', '-', '--budget', 'abc'], loop);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("verifuzz: --budget: 'abc' must be a whole number of at least 1\n");
+    const ok = cli(['run', '-', '--budget', '1000'], loop);
+    expect(ok.status).toBe(1);
+    expect(ok.stdout).toMatch(/^fault: budget at insn 1: instruction budget of 1000 exhausted/);
+  });
 });

@@ -12,14 +12,15 @@ import { bytesToHex } from '../../isa/codec.ts';
 import { type ProgType, PROG_TYPES } from '../../isa/program.ts';
 import { UserError } from '../../errors.ts';
 import { readProgramSource } from '../io.ts';
+import { parseWhole } from '../whole-number.ts';
 import { isLoadError, loadVmProgram, type RunResult, runVm, type TraceEntry, type VmProgram } from '../../vm/index.ts';
 
 interface RunArgs {
   file: string;
   packet?: string;
   ctx?: string;
-  seed: number;
-  budget: number;
+  seed: string | number;
+  budget: string | number;
   trace: boolean;
   json: boolean;
   'prog-type': string;
@@ -79,20 +80,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
     .positional('file', { type: 'string', default: '-', describe: 'assembly, hex or Program JSON file, or - for stdin' })
     .option('packet', { type: 'string', describe: 'packet bytes as hex (skb and xdp types; default 64 zero bytes)' })
     .option('ctx', { type: 'string', describe: 'context bytes as hex (ctx_in of BPF_PROG_TEST_RUN)' })
-    .option('seed', { type: 'number', default: 0, describe: 'seed of bpf_get_prandom_u32' })
-    .option('budget', { type: 'number', default: 20_000_000, describe: 'instruction budget' })
+    .option('seed', { type: 'string', default: 0, describe: 'seed of bpf_get_prandom_u32' })
+    .option('budget', { type: 'string', default: 20_000_000, describe: 'instruction budget' })
     .option('trace', { type: 'boolean', default: false, describe: 'list every executed instruction with the registers before it' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
     .option('prog-type', { choices: Object.keys(PROG_TYPES), default: 'socket_filter', describe: 'program type for hex input' })
     .example('$0 run examples/hello.s', 'run an assembly file on a 64-byte zeroed packet')
     .example("echo b7000000070000009500000000000000 | $0 run - --trace", 'trace a program given as hex'),
   handler: async (argv) => {
+    const seed = parseWhole('seed', argv.seed, { min: 0, max: 0xffffffff });
+    const budget = parseWhole('budget', argv.budget, { min: 1 });
     const { program } = await readProgramSource(argv.file, { defaultProgType: argv['prog-type'] as ProgType });
     const packet = hexArg('packet', argv.packet);
     const ctx = hexArg('ctx', argv.ctx);
     const vp = loadVmProgram(program);
     if (isLoadError(vp)) throw new UserError(`${argv.file}: ${vp.pc >= 0 ? `insn ${vp.pc}: ` : ''}${vp.message}`);
-    const r = runVm(vp, { ...(packet ? { packet } : {}), ...(ctx ? { ctx } : {}), seed: argv.seed, budget: argv.budget, trace: argv.trace });
+    const r = runVm(vp, { ...(packet ? { packet } : {}), ...(ctx ? { ctx } : {}), seed, budget, trace: argv.trace });
     const out = argv.json ? [JSON.stringify(json(r))] : text(vp, r);
     process.stdout.write(out.map((l) => l + '\n').join(''));
     process.exitCode = r.kind === 'ok' ? 0 : 1;
