@@ -6,15 +6,18 @@
  * r0 that holds a pointer (privileged programs may return one: its bits are an address, ours in
  * the VM's encoding, the kernel's real one).
  *
- * DIVERGENCE: a value computed from a pointer's bits (data_end's low byte stored into the packet,
- * a masked pointer returned) is still compared and can differ; the VM does not track that taint.
+ * A value computed from a pointer's bits (data_end's low byte stored into the packet, a branch on
+ * the low half of xdp's data pointer) differs between the VM and the kernel by construction. When
+ * r0 or the packet differs, a taint analysis of the VM's trace (pointer-taint.ts) decides whether
+ * that output depends on pointer bits; if it does, that output is not compared.
  */
 import type { Finding } from './finding.ts';
 import { type Observation, hex64 } from './observation.ts';
 import type { Program } from '../harness/isa/program.ts';
 import { helperId } from '../harness/isa/helpers.ts';
 import { BPF_CALL, BPF_JMP } from '../harness/isa/opcodes.ts';
-import { decodePtr } from '../harness/vm/index.ts';
+import { decodePtr, isLoadError, loadVmProgram, runVm, type TraceEntry } from '../harness/vm/index.ts';
+import { type PointerDependence, pointerDependence } from './pointer-taint.ts';
 
 /**
  * Helpers whose result differs between two runs or two machines (random numbers, clocks, the CPU,
@@ -38,14 +41,43 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number | undefined {
   return undefined;
 }
 
+/** Steps of a trace taken to judge pointer dependence (the campaign's own trace limit). */
+const TAINT_TRACE_LIMIT = 100_000;
+
+/** The VM's trace of the whole run: the observation's when it is complete, else a new traced run. */
+function fullTrace(obs: Observation): readonly TraceEntry[] | undefined {
+  const vm = obs.vm!;
+  if (vm.trace && vm.trace.length === vm.insnCount) return vm.trace;
+  const vp = loadVmProgram(obs.program);
+  if (isLoadError(vp)) return undefined;
+  const r = runVm(vp, { ...obs.input, trace: true, budget: TAINT_TRACE_LIMIT });
+  return r.kind === 'ok' ? r.trace : undefined;
+}
+
+/** Pointer dependence of the VM's run, computed once and only when an output differs. */
+function dependenceOf(obs: Observation): () => PointerDependence | undefined {
+  let done = false;
+  let dep: PointerDependence | undefined;
+  return () => {
+    if (!done) {
+      done = true;
+      const trace = fullTrace(obs);
+      const d = trace && pointerDependence(obs.program.insns, trace);
+      dep = d?.complete ? d : undefined;
+    }
+    return dep;
+  };
+}
+
 export function executionDifferential(obs: Observation): Finding[] {
   const vm = obs.vm;
   const k = obs.kernelRun;
   if (!vm || vm.kind !== 'ok' || !k || k.retval === undefined || k.error) return [];
   if (callsNondeterministicHelper(obs.program)) return [];
   const vmLow = Number(BigInt.asUintN(32, vm.r0));
+  const dependence = dependenceOf(obs);
   const findings: Finding[] = [];
-  if (vmLow !== k.retval && decodePtr(vm.r0) === undefined) {
+  if (vmLow !== k.retval && decodePtr(vm.r0) === undefined && !dependence()?.r0) {
     findings.push({
       oracle: 'execution-differential', target: 'vm', program: obs.program,
       evidence: { message: `r0 differs: VM ${hex64(vm.r0)} (low 32 bits 0x${vmLow.toString(16)}), kernel 0x${k.retval.toString(16)}` },
@@ -53,7 +85,7 @@ export function executionDifferential(obs: Observation): Finding[] {
   }
   if (vm.packetOut && k.dataOut) {
     const at = firstDifference(vm.packetOut, k.dataOut);
-    if (at !== undefined) {
+    if (at !== undefined && !dependence()?.packet) {
       findings.push({
         oracle: 'execution-differential', target: 'vm', program: obs.program,
         evidence: { message: `packet differs from byte ${at}: VM ${vm.packetOut[at] ?? 'end'}, kernel ${k.dataOut[at] ?? 'end'}` },
