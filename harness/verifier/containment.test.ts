@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { generate, mixArbitrary } from '../../generators/index.ts';
 import { mkInsn } from '../isa/insn.ts';
+import { assembleInsns } from '../isa/asm.ts';
 import type { Program } from '../isa/program.ts';
 import { isLoadError, loadVmProgram, runVm, type TraceEntry } from '../vm/index.ts';
 import { type ConcreteStep, stepViolation } from './containment.ts';
@@ -24,10 +25,10 @@ function step(slot: number, r0?: bigint): ConcreteStep {
 const prog = (...insns: ReturnType<typeof mkInsn>[]): Program => ({ progType: 'socket_filter', maps: [], insns });
 
 /** The VM's traced run of a program on its zeroed 64-byte packet, or undefined. */
-function traceOf(p: Program): TraceEntry[] | undefined {
+function traceOf(p: Program, seed = 0): TraceEntry[] | undefined {
   const vp = loadVmProgram(p);
   if (isLoadError(vp)) return undefined;
-  const run = runVm(vp, { trace: true, uninitStackOk: true, budget: 100_000 });
+  const run = runVm(vp, { trace: true, uninitStackOk: true, budget: 100_000, seed });
   return run.kind === 'ok' ? run.trace : undefined;
 }
 
@@ -72,6 +73,26 @@ describe('replayContainment: the run followed through the model', () => {
       expect(replayContainment(p, run.trace!)).toEqual({ checked: run.trace!.length });
     }
     expect(negative).toBeGreaterThan(0);
+  });
+
+  it('a copy of a delta-linked scalar starts a new link, as 6.18 does (three campaign buckets, no false finding)', () => {
+    // r2 = (s8)w2 + 1 carries the add-const flag; `w1 = w2` must unlink r2 (id and delta cleared,
+    // then a fresh id: 6.18 logs r2 as id=3) instead of copying the flagged id into r1, which
+    // let the model sync r1 from r2 into [-1, 1] on the jset branch. Entry 522e1b and, from a
+    // campaign of seed 4242, buckets 28ca2a and 457d4c.
+    const shapes = [
+      'call bpf_get_prandom_u32\nr1 = r0\nr2 = r1\nr2 &= 1\nr3 = 0\nw1 &= w2\nw2 = (s8)w2\nr2 += 1\nw1 = w2\nif w2 & 0x1 goto +0\nr3 += 1\nif r3 != 0x1 goto -7\nexit',
+      'call bpf_get_prandom_u32\nr1 = r0\nr2 = r1\nr2 &= 1\nr3 = 0\nw1 &= w2\nw2 = (s8)w2\nr2 += 1\nw1 = w2\nif r2 & 0x1 goto -5\nexit',
+    ];
+    for (const text of shapes) {
+      const p: Program = { progType: 'socket_filter', maps: [], insns: assembleInsns(text) };
+      expect(verify(p).verdict).toBe('accept');
+      for (let seed = 0; seed < 16; seed++) {
+        const trace = traceOf(p, seed);
+        expect(trace).toBeDefined();
+        expect(replayContainment(p, trace!)).toEqual({ checked: trace!.length });
+      }
+    }
   });
 
   it('names a register some candidate state does not hold, never one every candidate holds', () => {

@@ -80,10 +80,8 @@ function mov(w: Walker, insn: Insn): void {
     return;
   }
   let src = regs[insn.src]!;
-  const needId = src.type === 'scalar' && src.id === 0 && !tnumIsConst(src.s.varOff);
   if (is64 && insn.off === 0) {
-    if (needId) src = assignScalarId(w, insn.src);
-    regs[insn.dst] = src;
+    regs[insn.dst] = assignScalarId(w, insn.src);
     return;
   }
   if (src.type !== 'scalar') {
@@ -93,12 +91,12 @@ function mov(w: Walker, insn: Insn): void {
   }
   if (insn.off === 0) {
     const u32ok = fls64(src.s.umax) <= 32;
-    if (u32ok && needId) src = assignScalarId(w, insn.src);
+    if (u32ok) src = assignScalarId(w, insn.src);
     regs[insn.dst] = scalarReg(scalarZext32(src.s), u32ok ? src.id : 0);
     return;
   }
   const noSext = src.s.umax < 1n << BigInt(insn.off - 1);
-  if (noSext && needId) src = assignScalarId(w, insn.src);
+  if (noSext) src = assignScalarId(w, insn.src);
   const s = scalarMovsx(insn.off as 8 | 16 | 32, is64, src.s);
   regs[insn.dst] = scalarReg(s, noSext ? src.id : 0);
 }

@@ -9,7 +9,7 @@
 import { fls64 } from '../domains/bounds.ts';
 import { scalarIsConst } from '../domains/scalar.ts';
 import { tnumIsConst } from '../domains/tnum.ts';
-import { type Reg, UNKNOWN_SCALAR, ZERO_REG, constReg, isPointer, regIsNull, withReg } from '../state/reg.ts';
+import { BPF_ADD_CONST, type Reg, UNKNOWN_SCALAR, ZERO_REG, constReg, isPointer, regIsNull, withReg } from '../state/reg.ts';
 import { type Frame, type Slot, INVALID_SLOT, isSpilledReg, setType } from '../state/vstate.ts';
 import { reject } from '../checks/reject.ts';
 import type { Walker } from '../walker.ts';
@@ -29,14 +29,19 @@ function saveRegisterState(f: Frame, spi: number, reg: Reg, size: number): void 
   f.stack[spi] = { types: t, spilled: reg };
 }
 
-/** assign_scalar_id_before_mov: give an unknown scalar an id so that a copy stays linked. */
+/**
+ * assign_scalar_id_before_mov: give an unknown scalar an id so that a copy stays linked. A source
+ * already linked with a delta (BPF_ADD_CONST) is unlinked first (its id and delta cleared), as the
+ * kernel does: a copy of `r2 = r1 + 1` starts a new link rather than chaining deltas.
+ */
 export function assignScalarId(w: Walker, regno: number): Reg {
   const fr = w.cur();
-  const r = fr.regs[regno]!;
-  if (r.type !== 'scalar' || r.id !== 0 || scalarIsConst(r.s)) return r;
-  const n = withReg(r, { id: ++w.env.idGen });
-  fr.regs[regno] = n;
-  return n;
+  let r = fr.regs[regno]!;
+  if (r.type !== 'scalar') return r;
+  if (r.id & BPF_ADD_CONST) r = withReg(r, { id: 0, off: 0 });
+  if (r.id === 0 && !scalarIsConst(r.s)) r = withReg(r, { id: ++w.env.idGen });
+  fr.regs[regno] = r;
+  return r;
 }
 
 export interface StackWriteValue {
