@@ -128,7 +128,7 @@ function refineScalars(w: Walker, insn: Insn, op: JmpOp, is32: boolean, isX: boo
   const a = regs[insn.dst]!;
   const b = isX ? regs[insn.src]! : undefined;
   const bs: Scalar = b ? b.s : scalarConst(BigInt(insn.imm));
-  const r = setMinMax(op, is32, a.s, bs);
+  const r = setMinMax(op, is32, a.s, bs, isX && insn.src === insn.dst);
   const strict = ((w.env.prog.flags ?? 0) & PROG_FLAGS.BPF_F_TEST_REG_INVARIANTS) !== 0;
   if (strict && (r.taken.violation || r.fallthrough.violation)) {
     reject(`verifier bug: REG INVARIANTS VIOLATION (${r.taken.violation ? 'true_reg' : 'false_reg'}): ${r.taken.violation ?? r.fallthrough.violation}`, 14);

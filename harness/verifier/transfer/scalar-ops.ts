@@ -62,7 +62,8 @@ export function aluOp(op: AluOp, is64: boolean, dst: Scalar, src: Scalar): Scala
 type Side = ReturnType<typeof regSetMinMaxKernel>;
 const branchMemo = new WeakMap<Scalar, Map<string, Side>>();
 
-export function setMinMax(op: JmpOp, is32: boolean, a: Scalar, b: Scalar): Side {
-  if (!isConst(b)) return regSetMinMaxKernel(op, is32, a, b);
+/** reg_set_min_max; `same`: both operands are one register (`if w0 <= w0`): the updates land on it. */
+export function setMinMax(op: JmpOp, is32: boolean, a: Scalar, b: Scalar, same = false): Side {
+  if (same || !isConst(b)) return regSetMinMaxKernel(op, is32, a, b, same);
   return memoized(branchMemo, a, `${op}${is32 ? 'w' : 'q'}${b.varOff.value}`, () => regSetMinMaxKernel(op, is32, a, b));
 }
