@@ -26,14 +26,13 @@ const R1_TO_R5 = 0x3e;
 export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
 
 const STACK_LABELS = Array.from({ length: MAX_CALL_FRAMES }, (_, d) => `stack of frame ${d}`);
-const STACK_OPTS = Object.freeze({ shadow: true });
 
 /** The stack region of a depth, fresh (alive, every byte uninitialized). */
 export function stackFor(st: VmState, depth: number): number | undefined {
   const rid = st.stackRids[depth];
   let r = rid === undefined || rid < 0 ? undefined : st.mem.get(rid);
   if (!r) {
-    r = st.mem.allocTransient('stack', MAX_BPF_STACK, STACK_LABELS[depth] ?? `stack of frame ${depth}`, STACK_OPTS);
+    r = st.mem.allocTransient('stack', MAX_BPF_STACK, STACK_LABELS[depth] ?? `stack of frame ${depth}`, { shadow: true });
     if (!r) return undefined;
     st.stackRids[depth] = r.rid;
   } else {

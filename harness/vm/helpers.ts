@@ -274,7 +274,7 @@ const traceprintk = plain((st, pc) => {
   const fmt = range(st, pc, 1, n);
   if (!fmt) return null;
   const text = Buffer.from(fmt).toString('latin1').replace(/\0.*$/s, '');
-  st.addPrintk(text);
+  st.printk.push(text);
   return BigInt(text.length);
 });
 

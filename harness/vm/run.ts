@@ -93,8 +93,8 @@ export interface TraceEntry {
 }
 
 export type RunResult =
-  | { kind: 'ok'; r0: bigint; packetOut?: Uint8Array; ctxOut?: Uint8Array; insnCount: number; trace?: TraceEntry[]; printk: readonly string[] }
-  | { kind: 'fault'; fault: Fault; insnCount: number; trace?: TraceEntry[]; printk: readonly string[] };
+  | { kind: 'ok'; r0: bigint; packetOut?: Uint8Array; ctxOut?: Uint8Array; insnCount: number; trace?: TraceEntry[]; printk: string[] }
+  | { kind: 'fault'; fault: Fault; insnCount: number; trace?: TraceEntry[]; printk: string[] };
 
 export const DEFAULT_BUDGET = 20_000_000;
 const DEFAULT_PACKET = new Uint8Array(64);

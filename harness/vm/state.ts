@@ -31,8 +31,6 @@ const U64 = new BigUint64Array(HALVES.buffer);
 const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
 const HI = 1 - LO;
 
-const NO_PRINTK: readonly string[] = Object.freeze([]);
-
 export const MAX_CALL_FRAMES = 8;
 export const MAX_TAIL_CALL_CNT = 33;
 export const MAX_BPF_STACK = 512;
@@ -72,8 +70,8 @@ export class VmState {
   xdpEnd = 0;
   /** What the program may touch beyond the defaults (e.g. strict alignment). */
   strictAlign = false;
-  /** bpf_trace_printk output: one shared empty array until a run prints (no allocation per run). */
-  printk: readonly string[] = NO_PRINTK;
+  /** bpf_trace_printk output. */
+  printk: string[] = [];
 
   /** State of bpf_get_prandom_u32 (mulberry32, seeded per run) and of the deterministic clock. */
   private rng = 0;
@@ -103,15 +101,9 @@ export class VmState {
     this.strictAlign = false;
     this.xdpFrame = null;
     this.xdpMeta = this.xdpData = this.xdpEnd = 0;
-    this.printk = NO_PRINTK;
+    this.printk = [];
     this.rng = seed >>> 0;
     this.now = 0n;
-  }
-
-  /** Append a line of bpf_trace_printk output. */
-  addPrintk(line: string): void {
-    if (this.printk === NO_PRINTK) this.printk = [line];
-    else (this.printk as string[]).push(line);
   }
 
   /** bpf_get_prandom_u32: deterministic for a seed. */
