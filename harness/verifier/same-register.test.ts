@@ -16,6 +16,9 @@ import { PROG_FLAGS } from '../isa/program.ts';
 import { loadProgram } from '../kernel/load.ts';
 import { describeKernel } from '../kernel/testing.ts';
 import { verify } from './index.ts';
+import path from 'node:path';
+import { loadCorpus } from '../../corpus/store.ts';
+import { REPO_ROOT } from '../testing/conformance.ts';
 
 const OPS = ['==', '!=', '&', '>', '>=', '<', '<=', 's>', 's>=', 's<', 's<='];
 const SHAPES = ['', 'r0 &= 0xff', 'w8 = 0x80000000\nr0 &= r8', 'r0 |= 1'];
@@ -54,5 +57,20 @@ describeKernel('same-register conditional jumps: model against the live kernel',
     expect([m.verdict, m.error, m.insnsProcessed]).toEqual(['reject', 'R3 !read_ok', 13]);
     const k = loadProgram(program, { bare: true });
     expect([k.verdict, k.error, k.insnsProcessed]).toEqual(['reject', 'R3 !read_ok', 13]);
+  });
+});
+
+describeKernel("6.18's own branch invariant violations: the model words them as the kernel does", () => {
+  it('every kernel-bug entry from reg_set_min_max: the same reason, byte for byte, and the same count', () => {
+    const entries = loadCorpus(path.join(REPO_ROOT, 'corpus/entries')).entries
+      .filter((e) => e.entry.status === 'kernel-bug' && /REG INVARIANTS VIOLATION \((true|false)_reg[12]\)/.test(e.entry.title ?? ""));
+    expect(entries.length).toBeGreaterThanOrEqual(4);
+    for (const { entry, program } of entries) {
+      const flagged: Program = { ...program, flags: (program.flags ?? 0) | PROG_FLAGS.BPF_F_TEST_REG_INVARIANTS };
+      const k = loadProgram(flagged, { bare: true });
+      const m = verify(flagged);
+      expect(k.error, entry.title ?? "").toMatch(/^verifier bug: REG INVARIANTS VIOLATION/);
+      expect([m.verdict, m.error, m.insnsProcessed], entry.title ?? "").toEqual([k.verdict, k.error, k.insnsProcessed]);
+    }
   });
 });

@@ -184,7 +184,8 @@ const REFINE: Record<RefineOp, Refiner> = {
   jsge: (r1, r2, w) => REFINE.jsle(r2, r1, w), jsgt: (r1, r2, w) => REFINE.jslt(r2, r1, w),
 };
 
-interface Side { readonly pair: [Scalar, Scalar]; readonly violation?: string }
+/** A refined side; on a violation, which operand failed first (1 or 2) and its ranges before the reset. */
+interface Side { readonly pair: [Scalar, Scalar]; readonly violation?: string; readonly bad?: { readonly reg: 1 | 2; readonly s: Scalar } }
 
 /** regs_refine_cond_op then reg_bounds_sync on both, then reg_bounds_sanity_check. On a violation
  * the kernel resets that register's ranges (__mark_reg_unbounded, var_off kept) and goes on.
@@ -198,10 +199,11 @@ function refineSide(op: RefineOp, is32: boolean, a: Scalar, b: Scalar, same = fa
   regBoundsSyncMut(r2);
   const x = freeze(r1);
   const y = same ? x : freeze(r2);
-  const violation = regBoundsSanityCheck(x) ?? regBoundsSanityCheck(y);
+  const vx = regBoundsSanityCheck(x);
+  const violation = vx ?? regBoundsSanityCheck(y);
   if (violation === undefined) return { pair: [x, y] };
   const rx = resetIfBad(x);
-  return { pair: [rx, same ? rx : resetIfBad(y)], violation };
+  return { pair: [rx, same ? rx : resetIfBad(y)], violation, bad: vx !== undefined ? { reg: 1, s: x } : { reg: 2, s: y } };
 }
 
 function resetIfBad(s: Scalar): Scalar {

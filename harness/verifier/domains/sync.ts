@@ -205,3 +205,16 @@ export function regBoundsSanityCheck(s: Scalar): string | undefined {
   return undefined;
 }
 
+
+/**
+ * reg_bounds_sanity_check's report for a register that failed it (`msg` from
+ * regBoundsSanityCheck, `ctx` the kernel's name of the register: true_reg1, false_reg2, ...):
+ * 6.18's text, signed bounds printed as their two's complement in hex, as the kernel's %#llx / %#x
+ * print them.
+ */
+export function regInvariantsViolation(ctx: string, msg: string, s: Scalar): string {
+  const h = (v: bigint, bits: 32 | 64): string => `0x${BigInt.asUintN(bits, v).toString(16)}`;
+  return `REG INVARIANTS VIOLATION (${ctx}): ${msg} u64=[${h(s.umin, 64)}, ${h(s.umax, 64)}] `
+    + `s64=[${h(s.smin, 64)}, ${h(s.smax, 64)}] u32=[${h(s.u32min, 32)}, ${h(s.u32max, 32)}] `
+    + `s32=[${h(s.s32min, 32)}, ${h(s.s32max, 32)}] var_off=(${h(s.varOff.value, 64)}, ${h(s.varOff.mask, 64)})`;
+}

@@ -12,6 +12,7 @@ import {
 import { type JmpOp, isScalarBranchTaken } from '../domains/branch.ts';
 import { type Scalar, scalarConst } from '../domains/scalar.ts';
 import { tnumIsConst, tnumSubreg } from '../domains/tnum.ts';
+import { regInvariantsViolation } from '../domains/sync.ts';
 import { checkRegRead } from '../checks/regs.ts';
 import { EINVAL, reject } from '../checks/reject.ts';
 import {
@@ -131,7 +132,10 @@ function refineScalars(w: Walker, insn: Insn, op: JmpOp, is32: boolean, isX: boo
   const r = setMinMax(op, is32, a.s, bs, isX && insn.src === insn.dst);
   const strict = ((w.env.prog.flags ?? 0) & PROG_FLAGS.BPF_F_TEST_REG_INVARIANTS) !== 0;
   if (strict && (r.taken.violation || r.fallthrough.violation)) {
-    reject(`verifier bug: REG INVARIANTS VIOLATION (${r.taken.violation ? 'true_reg' : 'false_reg'}): ${r.taken.violation ?? r.fallthrough.violation}`, 14);
+    // reg_set_min_max checks true_reg1, true_reg2, false_reg1, false_reg2 in that order
+    const side = r.taken.violation ? r.taken : r.fallthrough;
+    const ctx = `${side === r.taken ? 'true' : 'false'}_reg${side.bad!.reg}`;
+    reject(`verifier bug: ${regInvariantsViolation(ctx, side.violation!, side.bad!.s)}`, 14);
   }
   oregs[insn.dst] = withReg(a, { s: r.taken.pair[0] });
   regs[insn.dst] = withReg(a, { s: r.fallthrough.pair[0] });
