@@ -28,11 +28,8 @@ import * as layout from './code-layout.ts';
 import type { CodeWords } from './code-layout.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, wordsFor } = layout;
+const { F_IMM, F_IMM2, F_MASK, F_OP, F_TGT, STRIDE, newCodeWords, wordsFor } = layout;
 const { scratchWords } = slab;
-const { newCodeWords } = layout;
-
-
 
 export interface Code {
   readonly n: number;
@@ -126,7 +123,7 @@ const err = (pc: number, message: string): LoadError => ({ kind: 'load_error', p
 // Module-local snapshots of the opcode table (one row per byte) so the per-instruction work
 // below does no cross-module lookups.
 const ROWS: ReadonlyArray<OpcodeRow | undefined> = Array.from({ length: 256 }, (_, c) => opcodeRow(c));
-const { ruleOk: ok } = rules;
+const { masksOf, ruleOk: ok } = rules;
 const { fastLoadBytes, fastLoadInsns } = fast;
 const check = checkInsn;
 const xopOfLocal = xopOf;
@@ -138,34 +135,6 @@ function valid(insn: Insn, row: OpcodeRow | undefined): boolean {
     && (row.kind !== 'ld_imm64' || (insn.hi !== undefined && insn.hi.code === 0 && insn.hi.dst === 0 && insn.hi.src === 0 && insn.hi.off === 0))
     && !(row.kind === 'call' && insn.off !== 0) && !(row.code === 0xbf && (insn.imm !== 0 || insn.off === 1));
 }
-const bit = (r: number): number => 1 << r;
-const pack = (read: number, write: number): number => read | (write << 16);
-
-/** Registers read (bits 0-10) | registers written << 16. */
-function masks(insn: Insn, row: OpcodeRow | undefined): number {
-  if (!row) return pack(insn.code === XOP_CALLX ? bit(insn.dst) : 0, 0);
-  const d = bit(insn.dst);
-  const s = bit(insn.src);
-  const x = (insn.code & 0x08) !== 0; // BPF_X
-  switch (row.kind) {
-    case 'alu': {
-      const isMov = (insn.code & 0xf0) === 0xb0;
-      return pack((isMov ? 0 : d) | (x ? s : 0), d);
-    }
-    case 'end': return pack(d, d);
-    case 'jcond': return pack(d | (x ? s : 0), 0);
-    case 'exit': return pack(0, 0); // r0 is checked by doExit: a subprogram may return void
-    case 'ld_imm64': return pack(0, d);
-    case 'ldx': return pack(s, d);
-    case 'st': return pack(d, 0);
-    case 'stx': return pack(d | s, 0);
-    case 'atomic': return pack(d | s | (insn.imm === 0xf1 ? 1 : 0), insn.imm === 0xf1 ? 1 : (insn.imm & 1 ? s : 0));
-    case 'ld_abs': return pack(bit(6), 1);
-    case 'ld_ind': return pack(bit(6) | s, 1);
-    default: return pack(0, 0);
-  }
-}
-
 function resolveMap(insn: Insn, opts: LoadOptions, pc: number): MapRef | LoadError {
   const byIdx = insn.src === BPF_PSEUDO_MAP_IDX || insn.src === BPF_PSEUDO_MAP_IDX_VALUE;
   const m = byIdx ? opts.maps[insn.imm] : opts.fdMaps?.get(insn.imm);
@@ -233,7 +202,7 @@ function fillInsn(c: CodeWords, pc: number, insn: Insn, slotOfPc: Int32Array, pc
   c[b + F_OP] = xopOfLocal(insn.code, insn.off) | (insn.dst << 8) | (insn.src << 12) | (insn.off << 16);
   c[b + F_IMM] = insn.imm | 0; // int32 as a typed array would store it (an Insn may hold any number)
   c[b + F_TGT] = t;
-  c[b + F_MASK] = masks(insn, row);
+  c[b + F_MASK] = masksOf(insn.code, insn.dst, insn.src, insn.imm);
   return row?.kind === 'ld_imm64' ? ldImm64(insn, opts, pc, t, c, b) : undefined;
 }
 
