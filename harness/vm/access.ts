@@ -13,7 +13,7 @@ import type { VmState } from './state.ts';
 import * as context from './context.ts';
 
 // Module-local copies (a read through an import binding can compile to a getter call).
-const { offOf, ridOf } = memory;
+const { markWritten, offOf, ridOf } = memory;
 const { ctxLoad, ctxStoreAllowed } = context;
 
 const TWO32 = 4294967296;
@@ -90,11 +90,7 @@ function writeBytes(r: Region, o: number, size: number, vlo: number, vhi: number
   if (size >= 2) b[o + 1] = vlo >>> 8;
   if (size >= 4) { b[o + 2] = vlo >>> 16; b[o + 3] = vlo >>> 24; }
   if (size === 8) { b[o + 4] = vhi; b[o + 5] = vhi >>> 8; b[o + 6] = vhi >>> 16; b[o + 7] = vhi >>> 24; }
-  const sh = r.shadow;
-  if (sh !== null) {
-    for (let i = 0; i < size; i++) sh[o + i] = 1;
-    if (o < r.shadowLow) r.shadowLow = o;
-  }
+  markWritten(r, o, size);
 }
 
 /** Load `size` bytes at base + off (zero-extended; sign-extended when `signed`). */
@@ -131,10 +127,7 @@ export function memRange(st: VmState, pc: number, ptr: bigint, size: number, wri
   // Alignment does not apply to helper ranges: check bounds/liveness with size-1 access at both ends.
   const r = resolveRange(st, pc, hi, lo, size, how);
   if (r === null) return null;
-  if (write && r.shadow !== null) {
-    r.shadow.fill(1, aoff, aoff + size);
-    if (aoff < r.shadowLow) r.shadowLow = aoff;
-  }
+  if (write) markWritten(r, aoff, size);
   return r.bytes.subarray(aoff, aoff + size);
 }
 

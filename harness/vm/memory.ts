@@ -54,7 +54,7 @@ export interface Region {
   shadow: Uint8Array | null;
   /**
    * With a shadow: the lowest offset written since the region was last cleared (bytes.length when
-   * none). Every write to a shadowed region marks its shadow (access.ts), so below this offset
+   * none). Every write to a shadowed region goes through markWritten, so below this offset
    * bytes and shadow are all zero, and clearing the region only touches [shadowLow, length).
    */
   shadowLow: number;
@@ -88,6 +88,14 @@ export function clearRegion(r: Region): void {
   if (sh === null) { if (b.length <= 256) { for (let i = 0; i < b.length; i++) b[i] = 0; } else b.fill(0); return; }
   for (let i = r.shadowLow; i < b.length; i++) { b[i] = 0; sh[i] = 0; }
   r.shadowLow = b.length;
+}
+
+/** Mark [off, off + size) of a region written: its shadow says initialized, and shadowLow follows. */
+export function markWritten(r: Region, off: number, size: number): void {
+  const sh = r.shadow;
+  if (sh === null) return;
+  for (let i = 0; i < size; i++) sh[off + i] = 1;
+  if (off < r.shadowLow) r.shadowLow = off;
 }
 
 /**
