@@ -12,7 +12,7 @@
  * that output depends on pointer bits; if it does, that output is not compared.
  */
 import type { Finding } from './finding.ts';
-import { type Observation, hex64 } from './observation.ts';
+import { type Observation, hex64, TRACE_LIMIT } from './observation.ts';
 import type { Program } from '../harness/isa/program.ts';
 import { helperId } from '../harness/isa/helpers.ts';
 import { BPF_CALL, BPF_JMP } from '../harness/isa/opcodes.ts';
@@ -41,16 +41,13 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number | undefined {
   return undefined;
 }
 
-/** Steps of a trace taken to judge pointer dependence (the campaign's own trace limit). */
-const TAINT_TRACE_LIMIT = 100_000;
-
 /** The VM's trace of the whole run: the observation's when it is complete, else a new traced run. */
 function fullTrace(obs: Observation): readonly TraceEntry[] | undefined {
   const vm = obs.vm!;
   if (vm.trace && vm.trace.length === vm.insnCount) return vm.trace;
   const vp = loadVmProgram(obs.program);
   if (isLoadError(vp)) return undefined;
-  const r = runVm(vp, { ...obs.input, trace: true, budget: TAINT_TRACE_LIMIT });
+  const r = runVm(vp, { ...obs.input, trace: true, budget: TRACE_LIMIT });
   return r.kind === 'ok' ? r.trace : undefined;
 }
 

@@ -24,6 +24,9 @@ export interface Observation {
 
 export type OracleFn = (obs: Observation) => Finding[];
 
+/** Instructions traced at most per VM run (a trace entry holds 11 registers; loops run for millions). */
+export const TRACE_LIMIT = 100_000;
+
 /** The instruction at pc as the kernel log prints it, for evidence. */
 export function insnTextAt(program: Program, pc: number | undefined): string | undefined {
   if (pc === undefined) return undefined;

@@ -38,7 +38,7 @@ const sameRegion = (e: TraceEntry, a: number, b: number): boolean => e.regKinds[
 /** Byte taint of memory written during the run: region id -> tainted offsets. */
 class MemTaint {
   private readonly byRegion = new Map<number, Set<number>>();
-  /** Regions of kind 'packet' that hold a tainted byte. */
+  /** Some region of kind 'packet' holds a tainted byte. */
   packetTainted = false;
   set(rid: number, kind: string, off: number, size: number, tainted: boolean): void {
     let s = this.byRegion.get(rid);
@@ -58,8 +58,9 @@ class MemTaint {
 }
 
 /**
- * Pointer dependence of a complete trace of `insns` (the entries of a run that ended at the final
- * exit, in order). `r0Final` says whether the final r0 is itself a pointer (not judged here).
+ * Pointer dependence of a trace of `insns` (the entries of a run, in order); `complete` is false
+ * when the trace does not reach the final exit. Whether the final r0 is itself a pointer is the
+ * caller's to judge.
  */
 export function pointerDependence(insns: readonly Insn[], trace: readonly TraceEntry[]): PointerDependence {
   const taint = new Array<boolean>(11).fill(false);

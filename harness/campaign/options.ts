@@ -26,10 +26,10 @@ export const DEFAULT_KERNEL_STATES_EVERY = 10;
  */
 export const DEFAULT_MODEL_INSN_BUDGET = 50_000;
 
-/** The examine options of a campaign's programs. */
 /** ExamineOptions with every campaign setting resolved. */
 export type CampaignExamineOptions = ExamineOptions & Required<Pick<ExamineOptions, 'containment' | 'kernelStatesEvery' | 'modelInsnBudget'>>;
 
+/** The examine options of a campaign's programs. */
 export function campaignExamineOptions(o: CampaignExamine): CampaignExamineOptions {
   return {
     containment: o.containment ?? true,

@@ -8,7 +8,7 @@ import { PROG_FLAGS } from '../isa/program.ts';
 import type { Target } from '../targets.ts';
 import { defaultRunInput } from '../kernel/loaded.ts';
 import { isLoadError, loadVmProgram, runVm, type RunResult as VmRun } from '../vm/index.ts';
-import type { Observation } from '../../oracles/observation.ts';
+import { type Observation, TRACE_LIMIT } from '../../oracles/observation.ts';
 import type { Finding } from '../../oracles/finding.ts';
 import { judge } from '../../oracles/index.ts';
 import { type FamilyStats, emptyFamilyStats } from './summary.ts';
@@ -46,9 +46,6 @@ export function standardInput(program: Program): { packet?: Uint8Array; ctx?: Ui
   const k = defaultRunInput(program.progType);
   return { ...(k.data ? { packet: k.data } : {}), ...(k.ctx ? { ctx: k.ctx } : {}) };
 }
-
-/** Instructions traced at most per run (a trace entry holds 11 registers; loops run for millions). */
-export const TRACE_LIMIT = 100_000;
 
 /**
  * The VM's run of the program. With `trace`, the first TRACE_LIMIT steps are traced; a longer

@@ -205,7 +205,6 @@ export function regBoundsSanityCheck(s: Scalar): string | undefined {
   return undefined;
 }
 
-
 /**
  * reg_bounds_sanity_check's report for a register that failed it (`msg` from
  * regBoundsSanityCheck, `ctx` the kernel's name of the register: true_reg1, false_reg2, ...):
