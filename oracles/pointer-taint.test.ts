@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { assembleInsns } from '../harness/isa/asm.ts';
-import type { Insn } from '../harness/isa/insn.ts';
+import { type Insn, mkInsn, mkLdImm64 } from '../harness/isa/insn.ts';
 import type { ProgType } from '../harness/isa/program.ts';
 import { isLoadError, loadVmProgram, runVm } from '../harness/vm/index.ts';
 import { randomAluProgram } from '../harness/vm/random-programs.ts';
@@ -73,7 +73,33 @@ describe('pointer dependence of a VM run', () => {
       const r = runVm(vp, { trace: true });
       expect(r.kind).toBe('ok');
       expect(pointerDependence(insns, r.trace!)).toEqual({ complete: true, r0: false, packet: false });
-    }), { numRuns: 200 });
+    }), { numRuns: 200, examples: [[742881]] }); // 742881: a scalar computed to look like a VM stack address
+  });
+
+  it('a scalar that looks like a VM address is still a scalar; a register becomes a pointer only from one', () => {
+    // 0xffff8000_80000000 is, in the VM's encoding, offset 0 of the first transient region (the stack)
+    const { dep } = traced('socket_filter', 'r2 = 0xffff800080000000 ll\nr0 = 0\nif r2 > 0x5 goto +1\nr0 = 1\nexit');
+    expect(dep).toEqual({ complete: true, r0: false, packet: false });
+  });
+
+  it('across a bpf_loop callback: the caller keeps r6, the callback gets fresh arguments', () => {
+    // main: w6 = w10 (pointer bits); r1 = 2; r2 = &cb; r3 = 0; r4 = 0; call bpf_loop; r0 = r6; exit
+    // cb:   r0 = 0; exit
+    const insns = [mkInsn(0xbc, 6, 10, 0, 0), mkInsn(0xb7, 1, 0, 0, 2), mkLdImm64(2, 4, 0n), mkInsn(0xb7, 3, 0, 0, 0), mkInsn(0xb7, 4, 0, 0, 0),
+      mkInsn(0x85, 0, 0, 0, 181), mkInsn(0xbf, 0, 6, 0, 0), mkInsn(0x95, 0, 0, 0, 0), mkInsn(0xb7, 0, 0, 0, 0), mkInsn(0x95, 0, 0, 0, 0)];
+    insns[2] = { ...insns[2]!, imm: 6 }; // the callback at slot 9 (pc 8), counted from slot 3
+    const run = (list: Insn[]) => {
+      const vp = loadVmProgram({ progType: 'socket_filter', insns: list, maps: [] });
+      if (isLoadError(vp)) throw new Error(vp.message);
+      const r = runVm(vp, { trace: true });
+      if (r.kind !== 'ok') throw new Error(r.fault.message);
+      expect(r.trace!.filter((t) => t.frame === 1)).toHaveLength(4); // two callback runs of two instructions
+      return pointerDependence(list, r.trace!);
+    };
+    expect(run(insns)).toMatchObject({ complete: true, r0: true });
+    const cleared = [...insns];
+    cleared[6] = mkInsn(0xb7, 0, 0, 0, 9); // r0 = 9 instead of r0 = r6
+    expect(run(cleared)).toEqual({ complete: true, r0: false, packet: false });
   });
 
   it('an incomplete trace decides nothing', () => {

@@ -30,10 +30,10 @@ export interface PointerDependence {
   readonly why?: string;
 }
 
-const BPF_SUB = 0x10, BPF_MOV = 0xb0, BPF_JEQ = 0x10, BPF_JNE = 0x50;
+const BPF_ADD = 0x00, BPF_SUB = 0x10, BPF_MOV = 0xb0, BPF_JEQ = 0x10, BPF_JNE = 0x50;
 
-const isPtr = (e: TraceEntry, r: number): boolean => e.regKinds[r] !== undefined;
-const sameRegion = (e: TraceEntry, a: number, b: number): boolean => e.regKinds[a] !== undefined && e.regKinds[a]!.rid === e.regKinds[b]?.rid;
+/** Does the trace entry show register r pointing into a VM region (by its value alone)? */
+const looksLikePtr = (e: TraceEntry | undefined, r: number): boolean => e !== undefined && e.regKinds[r] !== undefined;
 
 /** Byte taint of memory written during the run: region id -> tainted offsets. */
 class MemTaint {
@@ -64,10 +64,25 @@ class MemTaint {
  */
 export function pointerDependence(insns: readonly Insn[], trace: readonly TraceEntry[]): PointerDependence {
   const taint = new Array<boolean>(11).fill(false);
-  const saved: Array<boolean[] | undefined> = []; // by frame depth: r6-r9 of a bpf-to-bpf caller
+  // Which registers hold a pointer, by where their values came from: a scalar computed by ALU
+  // operations or loaded by ld_imm64 can hold a value that looks like a VM address (regKinds
+  // would call it one), and it is still a scalar.
+  const ptr = new Array<boolean>(11).fill(false);
+  ptr[1] = looksLikePtr(trace[0], 1);
+  ptr[10] = true;
+  // by frame depth: r6-r9 (taint, pointer) of a caller, and whether it called (bpf-to-bpf) or a
+  // helper of it called a callback
+  const saved: Array<{ taint: boolean[]; ptr: boolean[]; byCall: boolean } | undefined> = [];
+  const save = (frame: number, byCall: boolean): void => { saved[frame] = { taint: taint.slice(6, 10), ptr: ptr.slice(6, 10), byCall }; };
   const mem = new MemTaint();
   const dependsAt = (i: number, what: string): PointerDependence =>
     ({ complete: true, r0: true, packet: true, why: `insn ${trace[i]!.pc}: ${what}` });
+  const sameRegion = (e: TraceEntry, a: number, b: number): boolean =>
+    ptr[a]! && ptr[b]! && e.regKinds[a] !== undefined && e.regKinds[a]!.rid === e.regKinds[b]?.rid;
+  /** Registers r0..r5 as a helper or callback left them: pointers where the next entry shows one. */
+  const fromHelper = (next: TraceEntry | undefined): void => {
+    for (let r = 0; r <= 5; r++) { taint[r] = false; ptr[r] = looksLikePtr(next, r); }
+  };
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i]!;
     const next = trace[i + 1];
@@ -79,18 +94,21 @@ export function pointerDependence(insns: readonly Insn[], trace: readonly TraceE
       case 'alu': case 'end': {
         const op = insn.code & 0xf0;
         const reads = [...(op === BPF_MOV && row.kind === 'alu' ? [] : [d]), ...(x && row.kind === 'alu' ? [s] : [])];
-        const resultPtr = next !== undefined && isPtr(next, d);
+        const ptrIn = reads.some((r) => ptr[r]);
+        // a 64-bit move, add or sub of a pointer that the VM still sees as a pointer is pointer arithmetic
+        const resultPtr = ptrIn && row.kind === 'alu' && row.is64 && (op === BPF_MOV || op === BPF_ADD || op === BPF_SUB)
+          && looksLikePtr(next, d);
         const ptrDiff = op === BPF_SUB && x && row.is64 && sameRegion(e, d, s);
-        const taintedIn = reads.some((r) => taint[r]);
         // A pointer result keeps the taint of its offset; a scalar result is tainted by a pointer operand.
-        taint[d] = taintedIn || (!resultPtr && !ptrDiff && reads.some((r) => isPtr(e, r)));
+        taint[d] = reads.some((r) => taint[r]) || (!resultPtr && !ptrDiff && ptrIn);
+        ptr[d] = resultPtr;
         break;
       }
       case 'jcond': {
         if (taint[d] || (x && taint[s])) return dependsAt(i, 'a branch on a value computed from a pointer');
         const op = insn.code & 0xf0;
         const nullTest = row.is64 && !x && insn.imm === 0 && (op === BPF_JEQ || op === BPF_JNE);
-        if (isPtr(e, d) || (x && isPtr(e, s))) {
+        if (ptr[d] || (x && ptr[s])) {
           const ok = x ? sameRegion(e, d, s) : nullTest;
           if (!ok) return dependsAt(i, 'a branch comparing a pointer with a scalar or another region');
         }
@@ -98,31 +116,34 @@ export function pointerDependence(insns: readonly Insn[], trace: readonly TraceE
       }
       case 'ldx': {
         const base = e.regKinds[s];
-        if (!base) return dependsAt(i, 'a load through a non-pointer');
+        if (!ptr[s] || !base) return dependsAt(i, 'a load through a non-pointer');
         if (taint[s]) return dependsAt(i, 'a load at an address computed from pointer bits');
-        taint[d] = !(next !== undefined && isPtr(next, d)) && mem.any(base.rid, base.off + insn.off, row.size);
+        // a context field (data, data_end) or a filled spill gives a pointer
+        ptr[d] = looksLikePtr(next, d);
+        taint[d] = !ptr[d] && mem.any(base.rid, base.off + insn.off, row.size);
         break;
       }
       case 'st': case 'stx': {
         const base = e.regKinds[d];
-        if (!base) return dependsAt(i, 'a store through a non-pointer');
+        if (!ptr[d] || !base) return dependsAt(i, 'a store through a non-pointer');
         if (taint[d]) return dependsAt(i, 'a store at an address computed from pointer bits');
-        const value = row.kind === 'stx' && (taint[s] || isPtr(e, s));
+        const value = row.kind === 'stx' && (taint[s] || ptr[s]!);
         mem.set(base.rid, base.kind, base.off + insn.off, row.size, value);
         break;
       }
       case 'atomic': {
-        if (taint[s] || isPtr(e, s) || taint[0]) return dependsAt(i, 'an atomic operation with a pointer or pointer-derived operand');
+        if (taint[s] || ptr[s] || taint[0]) return dependsAt(i, 'an atomic operation with a pointer or pointer-derived operand');
         const base = e.regKinds[d];
         if (base && mem.any(base.rid, base.off + insn.off, row.size)) return dependsAt(i, 'an atomic operation on pointer-derived memory');
-        if (insn.imm & 1) taint[s] = false;
-        if (insn.imm === 0xf1) taint[0] = false;
+        if (insn.imm & 1) { taint[s] = false; ptr[s] = false; }
+        if (insn.imm === 0xf1) { taint[0] = false; ptr[0] = false; }
         break;
       }
       case 'call': {
-        if (insn.src === 1) { saved[e.frame] = taint.slice(6, 10); break; } // bpf-to-bpf: arguments pass as they are
+        if (insn.src === 1) { save(e.frame, true); break; } // bpf-to-bpf: arguments pass as they are
         if ([1, 2, 3, 4, 5].some((r) => taint[r])) return dependsAt(i, 'a helper call with a pointer-derived argument');
-        for (let r = 0; r <= 5; r++) taint[r] = false;
+        if (next !== undefined && next.frame > e.frame) save(e.frame, false); // the helper calls a callback
+        fromHelper(next); // r0 (a map value, ...), or a callback's arguments
         break;
       }
       case 'exit': {
@@ -130,17 +151,20 @@ export function pointerDependence(insns: readonly Insn[], trace: readonly TraceE
           const why = taint[0] ? `insn ${e.pc}: r0 computed from a pointer` : mem.packetTainted ? 'pointer bits stored into the packet' : undefined;
           return { complete: true, r0: taint[0]!, packet: mem.packetTainted, ...(why ? { why } : {}) };
         }
-        const caller = saved[e.frame - 1]; // a callback's frame has none: its caller was a helper
+        if (next !== undefined && next.frame === e.frame) { fromHelper(next); break; } // the helper calls the callback again
+        const caller = saved[e.frame - 1];
         saved[e.frame - 1] = undefined;
-        if (caller) for (let r = 6; r <= 9; r++) taint[r] = caller[r - 6]!;
-        for (let r = 1; r <= 5; r++) taint[r] = false;
+        if (caller) for (let r = 6; r <= 9; r++) { taint[r] = caller.taint[r - 6]!; ptr[r] = caller.ptr[r - 6]!; }
+        if (caller?.byCall) { // a bpf-to-bpf return: r0 as the callee left it
+          for (let r = 1; r <= 5; r++) { taint[r] = false; ptr[r] = false; }
+        } else fromHelper(next); // back after the helper that called the callback: r0 is the helper's
         break;
       }
-      case 'ld_imm64': taint[d] = false; break;
+      case 'ld_imm64': taint[d] = false; ptr[d] = insn.src !== 0 && looksLikePtr(next, d); break; // a map or a function
       case 'ld_abs': case 'ld_ind': {
         if (row.kind === 'ld_ind' && taint[s]) return dependsAt(i, 'a packet load at an offset computed from pointer bits');
         if (mem.packetTainted) return dependsAt(i, 'a packet load after pointer bits were stored into the packet');
-        for (let r = 0; r <= 5; r++) taint[r] = false;
+        for (let r = 0; r <= 5; r++) { taint[r] = false; ptr[r] = false; }
         break;
       }
       default: break; // ja, may_goto: no data
